@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEV_SETTINGS := portal.settings.dev
+
+.PHONY: run test install install-test serve lint check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs the locked set (hashes checked); re-runs only when the lock file changes.
+$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements/test.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/test.txt
+	@touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-test: $(VENV)/.installed-test
+
+run: install
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py load_portal_content
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py load_demo_data
+	@echo "Portail servi sur http://127.0.0.1:$(PORT)/ (administration : /admin/)"
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+
+check: install-test
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Rebuilds the lock files from pyproject.toml (needs pip-tools in the venv).
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra test -o requirements/test.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Forms of the scheme on wagtailstreamforms, campaigns and submissions (see issue 3)."""

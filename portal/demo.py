@@ -1,0 +1,120 @@
+"""Demo accounts and organisations for local development (never under production settings).
+
+The data is synthetic: the operators are invented associations; only the territories and
+the prefectures are the scheme's real ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from portal.models import Organisation, OrganisationKind, Role, Territory, User
+from portal.services import membership_set, organisation_create
+
+DEMO_PASSWORD = "portail-demo-2020"  # noqa: S105 - documented demo password, dev only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    first_name: str
+    last_name: str
+    organisation: str
+    role: Role
+    description: str
+
+
+DEMO_OPERATORS = [
+    ("Association Alpes Prévention Logement (démo)", "38"),
+    ("Collectif Isère Accès aux Droits (démo)", "38"),
+    ("Association Aller-Vers 93 (démo)", "93"),
+]
+
+DEMO_ACCOUNTS = [
+    DemoAccount(
+        "dihal@demo.test",
+        "Camille",
+        "Martin",
+        "DIHAL — Pôle national de prévention des expulsions locatives",
+        Role.EDITEUR,
+        "éditrice DIHAL (administration Wagtail)",
+    ),
+    DemoAccount(
+        "prefecture38@demo.test",
+        "Julien",
+        "Bernard",
+        "Préfecture de l'Isère",
+        Role.RESPONSABLE,
+        "préfecture de l'Isère (38)",
+    ),
+    DemoAccount(
+        "prefecture93@demo.test",
+        "Nadia",
+        "Haddad",
+        "Préfecture de la Seine-Saint-Denis",
+        Role.RESPONSABLE,
+        "préfecture de la Seine-Saint-Denis (93)",
+    ),
+    DemoAccount(
+        "operateur38a@demo.test",
+        "Léa",
+        "Moreau",
+        DEMO_OPERATORS[0][0],
+        Role.AGENT,
+        "opérateur A en Isère",
+    ),
+    DemoAccount(
+        "operateur38b@demo.test",
+        "Karim",
+        "Benali",
+        DEMO_OPERATORS[1][0],
+        Role.AGENT,
+        "opérateur B en Isère",
+    ),
+    DemoAccount(
+        "operateur93a@demo.test",
+        "Sophie",
+        "Lefèvre",
+        DEMO_OPERATORS[2][0],
+        Role.AGENT,
+        "opérateur en Seine-Saint-Denis",
+    ),
+]
+
+
+@transaction.atomic
+def demo_data_load() -> int:
+    """Creates the demo operators and accounts that are missing; returns how many were made.
+
+    Refuses to run unless the settings allow demo data (never in production).
+    """
+    if not getattr(settings, "PORTAL_DEMO_DATA_ENABLED", False):
+        raise ImproperlyConfigured("Demo data is disabled by these settings.")
+    created = 0
+    for name, code in DEMO_OPERATORS:
+        if not Organisation.objects.filter(name=name).exists():
+            organisation_create(
+                name=name,
+                kind=OrganisationKind.OPERATEUR,
+                territory=Territory.objects.get(code=code),
+            )
+            created += 1
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=account.email,
+                password=DEMO_PASSWORD,
+                first_name=account.first_name,
+                last_name=account.last_name,
+            )
+            created += 1
+        organisation = Organisation.objects.get(name=account.organisation)
+        if not user.memberships.filter(organisation=organisation).exists():
+            membership_set(organisation=organisation, user=user, role=account.role)
+            created += 1
+    return created

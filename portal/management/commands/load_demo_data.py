@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
+
+
+class Command(BaseCommand):
+    help = "Crée les comptes et organisations de démonstration (développement uniquement)."
+
+    def handle(self, *args, **options):
+        created = demo_data_load()
+        if created:
+            self.stdout.write(f"Données de démonstration : {created} élément(s) créé(s).")
+        else:
+            self.stdout.write("Données de démonstration déjà présentes : rien n'a changé.")
+        self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.email:<28} {account.description}")

@@ -1,0 +1,26 @@
+"""Keeps the Wagtail admin for DIHAL editors: everyone else signed in gets a refusal page."""
+
+from django.shortcuts import render
+
+from portal.permissions import can_access_cms_admin
+
+CMS_ADMIN_PREFIX = "/admin/"
+
+
+class CmsAdminAccessMiddleware:
+    """Signed-in people who are not DIHAL editors get a 403 page instead of the admin.
+
+    Anonymous visitors fall through to Wagtail, which sends them to the allauth login.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path.startswith(CMS_ADMIN_PREFIX)
+            and request.user.is_authenticated
+            and not can_access_cms_admin(request.user)
+        ):
+            return render(request, "portal/cms_admin_refused.html", status=403)
+        return self.get_response(request)

@@ -1,0 +1,204 @@
+"""The core shared by every app: people, territories, organisations and memberships."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+
+# The per-ETP cost that the framing document's figures imply (3 ETP = 117 600 €).
+BUDGET_PER_ETP = Decimal("39200")
+MAX_OPERATORS_PER_TERRITORY = 3
+
+
+class UserManager(DjangoUserManager):
+    """Users are identified by their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Une adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Territory(models.Model):
+    """One of the 26 départements of annexe 1, with its figures as published."""
+
+    code = models.CharField("numéro de département", max_length=3, unique=True)
+    name = models.CharField("département", max_length=100)
+    region = models.CharField("région", max_length=100)
+    etp = models.PositiveSmallIntegerField("nombre d'ETP")
+    budget_2021 = models.DecimalField(
+        "budget alloué en 2021 (euros, tel que publié)", max_digits=12, decimal_places=2
+    )
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("region"),
+        FieldPanel("etp"),
+        FieldPanel("budget_2021"),
+    ]
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ["region", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def budget_from_etp(self) -> Decimal:
+        """The budget the ETP figure implies at 39 200 € per ETP."""
+        return self.etp * BUDGET_PER_ETP
+
+    @property
+    def budget_differs_from_etp(self) -> bool:
+        return self.budget_2021 != self.budget_from_etp
+
+
+class OrganisationKind(models.TextChoices):
+    DIHAL = "dihal", "DIHAL — Pôle national de prévention des expulsions"
+    PREFECTURE = "prefecture", "Préfecture (DDETS / DRIHL)"
+    OPERATEUR = "operateur", "Opérateur"
+
+
+class Organisation(ClusterableModel):
+    """DIHAL, a prefecture, or an operator of a territory."""
+
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=20, choices=OrganisationKind.choices)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        help_text="Obligatoire pour une préfecture ou un opérateur ; vide pour la DIHAL.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("territory"),
+        InlinePanel("memberships", label="Membres"),
+    ]
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering = ["kind", "territory__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="organisation_unique_name"),
+            models.UniqueConstraint(
+                fields=["territory"],
+                condition=models.Q(kind="prefecture"),
+                name="organisation_one_prefecture_per_territory",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="dihal", territory__isnull=True)
+                | (~models.Q(kind="dihal") & models.Q(territory__isnull=False)),
+                name="organisation_territory_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == OrganisationKind.DIHAL and self.territory_id:
+            raise ValidationError({"territory": "La DIHAL n'est rattachée à aucun territoire."})
+        if self.kind != OrganisationKind.DIHAL and not self.territory_id:
+            raise ValidationError(
+                {"territory": "Une préfecture ou un opérateur doit être rattaché à un territoire."}
+            )
+        if self.kind == OrganisationKind.OPERATEUR and self.territory_id:
+            others = Organisation.objects.filter(
+                kind=OrganisationKind.OPERATEUR, territory_id=self.territory_id
+            ).exclude(pk=self.pk)
+            if others.count() >= MAX_OPERATORS_PER_TERRITORY:
+                raise ValidationError(
+                    {
+                        "territory": (
+                            f"Ce territoire compte déjà {MAX_OPERATORS_PER_TERRITORY} opérateurs, "
+                            "le maximum prévu par le document de cadrage."
+                        )
+                    }
+                )
+
+
+class Role(models.TextChoices):
+    EDITEUR = "editeur", "Éditeur (DIHAL)"
+    RESPONSABLE = "responsable", "Responsable (valide et signe)"
+    AGENT = "agent", "Agent (remplit les formulaires)"
+
+
+class Membership(models.Model):
+    """A person's place in an organisation, with the role that decides what they may do."""
+
+    organisation = ParentalKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name="personne", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.AGENT)
+
+    panels = [FieldPanel("user"), FieldPanel("role")]
+
+    class Meta:
+        verbose_name = "appartenance"
+        verbose_name_plural = "appartenances"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="membership_unique_user_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        organisation = getattr(self, "organisation", None) if self.organisation_id else None
+        if organisation is None:
+            return
+        if self.role == Role.EDITEUR and organisation.kind != OrganisationKind.DIHAL:
+            raise ValidationError({"role": "Seuls les membres de la DIHAL peuvent être éditeurs."})

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import views
+
+portal_patterns = (
+    [path("mon-espace/", views.mon_espace, name="mon_espace")],
+    "portal",
+)
+
+urlpatterns = [
+    # One login door: Wagtail's own login and password views go to allauth.
+    path("admin/login/", views.login_redirect, name="cms_admin_login"),
+    path("admin/password_reset/", views.login_redirect),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("", include(portal_patterns)),
+    path("", include("home.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,32 @@
+"""Views of the portal's core: the personal space and the door redirects."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from portal import permissions, selectors
+
+
+@login_required
+def mon_espace(request):
+    """The signed-in person's space: their organisations, roles and account settings."""
+    return TemplateResponse(
+        request,
+        "portal/mon_espace.html",
+        {
+            "memberships": selectors.memberships_of(user=request.user),
+            "can_access_cms_admin": permissions.can_access_cms_admin(request.user),
+        },
+    )
+
+
+def login_redirect(request):
+    """Every login door (Wagtail's included) leads to the one allauth login page."""
+    url = reverse("account_login")
+    next_url = request.GET.get("next")
+    if next_url:
+        url = f"{url}?{urlencode({'next': next_url})}"
+    return HttpResponseRedirect(url)

@@ -1,0 +1,30 @@
+"""Shared fixtures: the portal's content and demo accounts, loaded as `make run` loads them."""
+
+import pytest
+from django.conf import settings
+
+from home.content_loader import portal_content_load
+from portal.demo import DEMO_PASSWORD, demo_data_load
+
+
+@pytest.fixture
+def portal_content(db):
+    """Territories, organisations, the editors' group and the page tree."""
+    return portal_content_load(content_dir=settings.PORTAL_CONTENT_DIR)
+
+
+@pytest.fixture
+def demo_accounts(portal_content):
+    demo_data_load()
+
+
+@pytest.fixture
+def login(client, demo_accounts):
+    """Signs a demo account in through the allauth login form, as a person would."""
+
+    def _login(email: str):
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return _login

@@ -1,0 +1,156 @@
+"""Accounts through HTTP: one login door (allauth), no sign-up, the admin for editors only."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portal.demo import DEMO_PASSWORD
+
+
+def test_login_by_email_and_logout(client, demo_accounts):
+    response = client.post(
+        "/accounts/login/", {"login": "prefecture38@demo.test", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/mon-espace/"
+    space = client.get("/mon-espace/")
+    assert space.status_code == 200
+    assert "Préfecture de l&#x27;Isère" in space.content.decode()
+    assert "_auth_user_id" in client.session
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert client.get("/mon-espace/").status_code == 302
+
+
+def test_wrong_password_is_refused_next_to_the_form(client, demo_accounts):
+    response = client.post(
+        "/accounts/login/", {"login": "prefecture38@demo.test", "password": "mauvais-mot"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "fr-alert--error" in response.content.decode()
+
+
+def test_no_public_sign_up(client, portal_content):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "intrus@example.org",
+            "password1": "Un-mot-de-passe-long",
+            "password2": "Un-mot-de-passe-long",
+        },
+    )
+    assert "Inscriptions fermées" in response.content.decode()
+    assert not get_user_model().objects.filter(email="intrus@example.org").exists()
+
+
+def test_admin_login_is_the_allauth_login(client, portal_content):
+    response = client.get("/admin/login/?next=/admin/pages/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"
+    assert 'name="login"' in response.content.decode()
+    assert response.templates[0].name == "account/login.html"
+
+
+def test_admin_login_form_post_gives_no_session(client, demo_accounts):
+    """Posting a password to Wagtail's login URL does not sign anyone in."""
+    client.post("/admin/login/", {"username": "dihal@demo.test", "password": DEMO_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_django_admin_is_not_mounted(client, portal_content):
+    assert client.get("/django-admin/login/").status_code == 404
+
+
+def test_anonymous_admin_goes_to_the_allauth_login(client, portal_content):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "prefecture38@demo.test",
+        "prefecture93@demo.test",
+        "operateur38a@demo.test",
+        "operateur93a@demo.test",
+    ],
+)
+def test_prefecture_and_operator_users_are_refused_the_admin(client, login, email):
+    login(email)
+    for url in ("/admin/", "/admin/pages/", "/admin/snippets/portal/territory/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "réservée aux éditeurs de la DIHAL" in response.content.decode()
+
+
+def test_an_editor_gets_the_admin(client, login):
+    login("dihal@demo.test")
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/pages/").status_code == 200
+    assert client.get("/admin/snippets/portal/territory/").status_code == 200
+
+
+def test_the_wagtail_permission_alone_does_not_open_the_admin(client, login):
+    """Access is decided by the permissions module (DIHAL editor), not a stray group."""
+    from portal.services import editors_group_ensure
+
+    user = get_user_model().objects.get(email="operateur38a@demo.test")
+    user.groups.add(editors_group_ensure())
+    login("operateur38a@demo.test")
+    assert client.get("/admin/").status_code == 403
+
+
+def test_mfa_is_offered_on_the_account_page(client, login):
+    login("operateur38a@demo.test")
+    index = client.get("/accounts/2fa/")
+    assert index.status_code == 200
+    assert "/accounts/2fa/totp/activate/" in index.content.decode()
+    response = client.get("/accounts/2fa/totp/activate/", follow=True)
+    if response.redirect_chain:  # allauth asks for the password again before MFA changes
+        assert response.redirect_chain[0][0].startswith("/accounts/reauthenticate/")
+        response = client.post(
+            response.redirect_chain[0][0], {"password": DEMO_PASSWORD}, follow=True
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="code"' in html
+    assert "data:image/svg+xml" in html  # the QR code to scan
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(
+    client, demo_accounts, mailoutbox
+):
+    known = client.post("/accounts/password/reset/", {"email": "prefecture38@demo.test"})
+    unknown = client.post("/accounts/password/reset/", {"email": "personne@demo.test"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert len([m for m in mailoutbox if "prefecture38@demo.test" in m.to]) == 1
+
+
+def test_demo_accounts_exist_with_their_organisations(demo_accounts):
+    users = get_user_model().objects.filter(email__endswith="@demo.test")
+    assert sorted(users.values_list("email", flat=True)) == sorted(
+        [
+            "dihal@demo.test",
+            "prefecture38@demo.test",
+            "prefecture93@demo.test",
+            "operateur38a@demo.test",
+            "operateur38b@demo.test",
+            "operateur93a@demo.test",
+        ]
+    )
+    operator = users.get(email="operateur38b@demo.test").memberships.get().organisation
+    assert (operator.kind, operator.territory.code) == ("operateur", "38")
+
+
+def test_demo_data_is_refused_under_production_like_settings(portal_content, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portal.demo import demo_data_load
+
+    settings.PORTAL_DEMO_DATA_ENABLED = False
+    with pytest.raises(ImproperlyConfigured):
+        demo_data_load()
+    assert not get_user_model().objects.exists()

@@ -1,0 +1,71 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from portal.models import Organisation, OrganisationKind, Role, Territory
+from portal.services import membership_set, organisation_create
+
+
+def _operator(name, territory):
+    return organisation_create(name=name, kind=OrganisationKind.OPERATEUR, territory=territory)
+
+
+def test_a_fourth_operator_in_a_territory_is_refused_in_french(portal_content):
+    isere = Territory.objects.get(code="38")
+    for letter in "ABC":
+        _operator(f"Opérateur {letter}", isere)
+    with pytest.raises(ValidationError) as error:
+        _operator("Opérateur D", isere)
+    assert "territory" in error.value.message_dict
+    assert "3 opérateurs" in error.value.message_dict["territory"][0]
+    assert Organisation.objects.filter(kind="operateur", territory=isere).count() == 3
+    # Another territory is unaffected.
+    _operator("Opérateur Gard", Territory.objects.get(code="30"))
+
+
+def test_one_prefecture_per_territory(portal_content):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(
+            name="Autre préfecture",
+            kind=OrganisationKind.PREFECTURE,
+            territory=Territory.objects.get(code="38"),
+        )
+
+
+def test_an_operator_needs_a_territory(portal_content):
+    with pytest.raises(ValidationError) as error:
+        organisation_create(name="Sans territoire", kind=OrganisationKind.OPERATEUR)
+    assert "territory" in error.value.message_dict
+
+
+def test_only_dihal_members_can_be_editors(portal_content, django_user_model):
+    user = django_user_model.objects.create_user(email="x@demo.test", password="x" * 12)
+    prefecture = Organisation.objects.get(kind="prefecture", territory__code="93")
+    with pytest.raises(ValidationError):
+        membership_set(organisation=prefecture, user=user, role=Role.EDITEUR)
+
+
+def test_content_load_creates_the_dihal_and_26_prefectures(portal_content):
+    assert Organisation.objects.filter(kind="dihal").count() == 1
+    assert Organisation.objects.filter(kind="prefecture").count() == 26
+
+
+def test_the_fourth_operator_is_refused_in_the_admin_form(client, login):
+    login("dihal@demo.test")
+    isere = Territory.objects.get(code="38")
+    _operator("Opérateur C", isere)  # the demo data has two already
+    response = client.post(
+        "/admin/snippets/portal/organisation/add/",
+        {
+            "name": "Opérateur D",
+            "kind": "operateur",
+            "territory": isere.pk,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "3 opérateurs" in response.content.decode()
+    assert not Organisation.objects.filter(name="Opérateur D").exists()
