@@ -139,10 +139,10 @@ def _apply(page: Page, spec: PageSpec) -> None:
 
 
 def _sync_page(page: Page, spec: PageSpec, report: LoadReport) -> None:
-    if _page_matches(page, spec):
-        report.pages_unchanged.append(spec.title)
-    elif _edited_by_a_person(page):
+    if _edited_by_a_person(page):
         report.pages_kept.append(page.title)
+    elif _page_matches(page, spec):
+        report.pages_unchanged.append(spec.title)
     else:
         _apply(page, spec)
         page.save_revision().publish()

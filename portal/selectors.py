@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
@@ -29,7 +30,10 @@ class TerritoryTotals:
 
 def territories_by_region() -> list[RegionGroup]:
     """The territories grouped by region (alphabetical), each group with its subtotals."""
-    territories = list(Territory.objects.order_by("region", "code"))
+    territories = sorted(
+        Territory.objects.all(),
+        key=lambda territory: (_collation_key(territory.region), territory.code),
+    )
     groups = []
     for region, members in groupby(territories, key=lambda territory: territory.region):
         rows = list(members)
@@ -42,6 +46,12 @@ def territories_by_region() -> list[RegionGroup]:
             )
         )
     return groups
+
+
+def _collation_key(text: str) -> str:
+    """Sorts French names as a reader expects: « Île-de-France » among the I's."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def territory_totals() -> TerritoryTotals:

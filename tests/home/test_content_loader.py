@@ -93,9 +93,43 @@ def test_the_command_reports_in_french(db, capsys):
     assert "rien n'a changé" in out
 
 
-def test_editor_can_edit_a_page_with_revisions_and_preview(client, login):
+def test_an_editor_edits_a_page_in_the_admin_and_previews_the_draft(client, login, settings):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
     login("dihal@demo.test")
     page = GuidancePage.objects.get(slug="indicateurs")
-    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
-    assert client.get(f"/admin/pages/{page.pk}/history/").status_code == 200
-    assert client.get(f"/admin/pages/{page.pk}/revisions/").status_code in (200, 302)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    assert client.get(edit_url).status_code == 200
+    data = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "nav_title": page.nav_title,
+            "summary": "Résumé revu par la DIHAL",
+            "body": streamfield(
+                [
+                    ("heading", "Indicateurs 2021"),
+                    ("paragraph", rich_text("<p>Nombre de ménages rencontrés par jour.</p>")),
+                ]
+            ),
+            "comments": inline_formset([]),
+        }
+    )
+    response = client.post(edit_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    page.refresh_from_db()
+    revision = page.latest_revision
+    assert revision.user.email == "dihal@demo.test"
+    assert page.has_unpublished_changes
+    assert page.summary != "Résumé revu par la DIHAL"  # the live page is unchanged until published
+    draft = client.get(reverse("wagtailadmin_pages:view_draft", args=[page.pk]))
+    assert draft.status_code == 200
+    assert "Indicateurs 2021" in draft.content.decode()
+    history = client.get(reverse("wagtailadmin_pages:history", args=[page.pk]))
+    assert history.status_code == 200
+
+    report = portal_content_load(content_dir=settings.PORTAL_CONTENT_DIR)
+    assert page.title in report.pages_kept
+    assert page.get_latest_revision_as_object().summary == "Résumé revu par la DIHAL"
