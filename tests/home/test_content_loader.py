@@ -95,7 +95,12 @@ def test_the_command_reports_in_french(db, capsys):
 
 def test_an_editor_edits_a_page_in_the_admin_and_previews_the_draft(client, login, settings):
     from django.urls import reverse
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
 
     login("dihal@demo.test")
     page = GuidancePage.objects.get(slug="indicateurs")
