@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class DocumentsConfig(AppConfig):
     name = "documents"
+    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Documents Word et tableaux consolidés"

@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class HomeConfig(AppConfig):
     name = "home"
+    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Pages du portail"

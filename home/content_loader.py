@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from forms_app.seed import forms_seed_load
 from home.blocks import GuidanceStreamBlock
 from home.models import GuidancePage, HomePage
 from portal.models import Organisation, OrganisationKind, Territory
@@ -35,6 +37,7 @@ class LoadReport:
     pages_updated: list[str] = field(default_factory=list)
     pages_unchanged: list[str] = field(default_factory=list)
     pages_kept: list[str] = field(default_factory=list)
+    forms_created: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -43,6 +46,7 @@ class LoadReport:
             or self.organisations_created
             or self.pages_created
             or self.pages_updated
+            or self.forms_created
         )
 
 
@@ -228,4 +232,5 @@ def portal_content_load(*, content_dir: Path) -> LoadReport:
     home_spec, guidance_specs = read_page_specs(content_dir / "cadrage.yaml")
     home = _load_home(home_spec, report)
     _load_guidance(home, guidance_specs, report)
+    report.forms_created = forms_seed_load(path=settings.PORTAL_FORMS_FILE).created
     return report

@@ -26,6 +26,11 @@ EDITOR_PERMISSIONS = [
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
+    ("wagtailstreamforms", "add_form"),
+    ("wagtailstreamforms", "change_form"),
+    ("wagtailstreamforms", "view_form"),
+    ("forms_app", "add_formsettings"),
+    ("forms_app", "change_formsettings"),
 ]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 

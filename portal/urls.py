@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -15,6 +15,9 @@ urlpatterns = [
     # One login door: Wagtail's own login and password views go to allauth.
     path("admin/login/", views.login_redirect, name="cms_admin_login"),
     path("admin/password_reset/", views.login_redirect),
+    # wagtailstreamforms' own submission list and delete views are never served: they store
+    # no user, key answers by label and do not scope deletions (security.md #2).
+    re_path(r"^admin/wagtailstreamforms/\d+/submissions/", views.not_found),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -30,3 +30,8 @@ def login_redirect(request):
     if next_url:
         url = f"{url}?{urlencode({'next': next_url})}"
     return HttpResponseRedirect(url)
+
+
+def not_found(request, *args, **kwargs):
+    """Routes that must not exist answer as if they did not."""
+    raise Http404

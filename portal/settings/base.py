@@ -21,6 +21,9 @@ INSTALLED_APPS = [
     "documents",
     # Wagtail
     "wagtail.contrib.redirects",
+    "wagtailstreamforms",
+    "wagtail_modeladmin",
+    "generic_chooser",
     "wagtail.contrib.table_block",
     "wagtail.sites",
     "wagtail.users",
@@ -95,7 +98,9 @@ DATABASES = {
         conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Third-party apps without their own default (wagtailstreamforms) keep AutoField; the
+# portal's apps set BigAutoField in their AppConfig.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
@@ -161,6 +166,16 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
+# Form builder (wagtailstreamforms): the portal's own field types and settings; its own
+# submission processing and hooks are off, the portal keeps answers itself (security.md #2).
+WAGTAILSTREAMFORMS_ADMIN_MENU_LABEL = "Formulaires"
+WAGTAILSTREAMFORMS_ENABLE_FORM_PROCESSING = False
+WAGTAILSTREAMFORMS_ENABLE_BUILTIN_HOOKS = False
+WAGTAILSTREAMFORMS_ENABLED_FIELDS = ()
+WAGTAILSTREAMFORMS_ADVANCED_SETTINGS_MODEL = "forms_app.FormSettings"
+WAGTAILSTREAMFORMS_FORM_TEMPLATES = [("forms_app/answer_form.html", "Formulaire du portail")]
+PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+
 # Background tasks (django-tasks): run inline unless a backend is configured.
 TASKS = {
     "default": {
@@ -179,6 +194,7 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 # Where the portal's content data lives (the framing document, the territories).
 PORTAL_CONTENT_DIR = BASE_DIR / "home" / "content"
+PORTAL_FORMS_FILE = BASE_DIR / "forms_app" / "content" / "forms.yaml"
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ class Command(BaseCommand):
             ("Pages mises à jour", report.pages_updated),
             ("Pages inchangées", report.pages_unchanged),
             ("Pages modifiées par un éditeur, conservées", report.pages_kept),
+            ("Formulaires créés", report.forms_created),
         ):
             if titles:
                 self.stdout.write(f"{label} ({len(titles)}) : " + " ; ".join(titles))

@@ -1,0 +1,58 @@
+"""The admin form of a form definition: derives machine keys and refuses duplicates."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from forms_app.field_types import field_type
+from forms_app.keys import duplicated, key_from_label
+
+
+def assign_missing_keys(stream) -> None:
+    """Gives every input field (and group sub-field) without a key the key of its label."""
+    for child in stream:
+        if not field_type(child.block_type).is_input:
+            continue
+        value = child.value
+        if not value.get("key"):
+            value["key"] = key_from_label(value.get("label") or "")
+        if child.block_type == "group":
+            for sub in value.get("fields") or []:
+                if not sub.value.get("key"):
+                    sub.value["key"] = key_from_label(sub.value.get("label") or "")
+
+
+def duplicate_key_messages(stream) -> list[str]:
+    """French messages naming each key used twice, in the form or inside one group."""
+    inputs = [child for child in stream if field_type(child.block_type).is_input]
+    keys = [child.value["key"] for child in inputs]
+    messages = [
+        f"La clé « {key} » est utilisée par plusieurs champs : chaque clé doit être unique."
+        for key in duplicated(keys)
+    ]
+    for child in inputs:
+        if child.block_type != "group":
+            continue
+        sub_keys = [sub.value["key"] for sub in child.value.get("fields") or []]
+        messages += [
+            f"Dans le groupe « {child.value['label']} », la clé « {key} » est utilisée "
+            "plusieurs fois."
+            for key in duplicated(sub_keys)
+        ]
+    return messages
+
+
+class FormDefinitionAdminForm(WagtailAdminModelForm):
+    """Used by wagtailstreamforms' admin through ``Form.base_form_class``."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        stream = cleaned_data.get("fields")
+        if stream is None:
+            return cleaned_data
+        assign_missing_keys(stream)
+        messages = duplicate_key_messages(stream)
+        if messages:
+            self.add_error("fields", ValidationError(messages))
+        return cleaned_data

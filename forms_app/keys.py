@@ -1,0 +1,41 @@
+"""Machine keys of form fields: derived from the label, unique within a form, then frozen.
+
+Templates, exports and consolidation use keys, never labels, so that an editor may reword
+a label without breaking anything downstream.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+KEY_MAX_LENGTH = 60
+
+
+def key_from_label(label: str) -> str:
+    """« Nombre de ménages rencontrés » → ``nombre_de_menages_rencontres``."""
+    decomposed = unicodedata.normalize("NFKD", label)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    key = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    if not key:
+        key = "champ"
+    if key[0].isdigit():
+        key = f"champ_{key}"
+    return key[:KEY_MAX_LENGTH].rstrip("_")
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(KEY_PATTERN.match(key)) and len(key) <= KEY_MAX_LENGTH
+
+
+def duplicated(keys: Iterable[str]) -> list[str]:
+    """The keys that appear more than once, in first-seen order."""
+    counts = Counter(keys)
+    seen: list[str] = []
+    for key in keys if isinstance(keys, list) else list(counts):
+        if counts[key] > 1 and key not in seen:
+            seen.append(key)
+    return seen

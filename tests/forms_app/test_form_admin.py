@@ -1,0 +1,89 @@
+"""Editors build forms in wagtailstreamforms' admin: keys derived, duplicates refused."""
+
+from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtailstreamforms.models import Form
+
+
+def _post_form(client, *, url, fields, title="Formulaire de test", slug="formulaire-de-test"):
+    data = nested_form_data(
+        {
+            "title": title,
+            "slug": slug,
+            "template_name": "forms_app/answer_form.html",
+            "submit_button_text": "Envoyer",
+            "success_message": "",
+            "error_message": "",
+            "fields": streamfield(fields),
+        }
+    )
+    return client.post(url, data)
+
+
+def _text(label, key=""):
+    return ("short_text", {"label": label, "key": key, "help_text": "", "required": "on"})
+
+
+def test_an_editor_creates_a_form_and_keys_come_from_labels(client, login):
+    login("dihal@demo.test")
+    response = _post_form(
+        client,
+        url="/admin/wagtailstreamforms/form/create/",
+        fields=[_text("Nombre de ménages rencontrés"), _text("Commentaire libre", "commentaire")],
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    form = Form.objects.get(slug="formulaire-de-test")
+    keys = [item["value"]["key"] for item in form.fields.raw_data]
+    assert keys == ["nombre_de_menages_rencontres", "commentaire"]
+
+
+def test_a_duplicate_key_is_refused_with_a_message(client, login):
+    login("dihal@demo.test")
+    response = _post_form(
+        client,
+        url="/admin/wagtailstreamforms/form/create/",
+        fields=[_text("Nom", "nom"), _text("Nom du référent", "nom")],
+    )
+    assert response.status_code == 200
+    errors = " ".join(str(error) for error in response.context["form"].errors["fields"])
+    assert "La clé « nom » est utilisée par plusieurs champs" in errors
+    # The admin page shows it on the fields' stream (JSON-escaped for the editor's script).
+    assert "La cl\\u00e9 \\u00ab nom \\u00bb" in response.content.decode()
+    assert not Form.objects.filter(slug="formulaire-de-test").exists()
+
+
+def test_renaming_a_label_keeps_the_key_and_freezes_a_new_version(client, login):
+    from forms_app.versions import form_version_freeze
+
+    login("dihal@demo.test")
+    _post_form(
+        client,
+        url="/admin/wagtailstreamforms/form/create/",
+        fields=[_text("Nombre de ménages rencontrés")],
+    )
+    form = Form.objects.get(slug="formulaire-de-test")
+    first = form_version_freeze(form=form)
+    response = _post_form(
+        client,
+        url=f"/admin/wagtailstreamforms/form/edit/{form.pk}/",
+        fields=[_text("Ménages rencontrés (nombre)", "nombre_de_menages_rencontres")],
+    )
+    assert response.status_code == 302
+    form.refresh_from_db()
+    second = form_version_freeze(form=form)
+    assert second.number == first.number + 1
+    assert second.input_keys == first.input_keys == ["nombre_de_menages_rencontres"]
+    assert second.schema[0]["value"]["label"] == "Ménages rencontrés (nombre)"
+    assert first.schema[0]["value"]["label"] == "Nombre de ménages rencontrés"
+
+
+def test_streamforms_submission_views_do_not_exist(client, login):
+    login("dihal@demo.test")
+    form = Form.objects.get(slug="bilan-d-etape")
+    assert client.get(f"/admin/wagtailstreamforms/{form.pk}/submissions/").status_code == 404
+    response = client.post(f"/admin/wagtailstreamforms/{form.pk}/submissions/delete/", {})
+    assert response.status_code == 404
+
+
+def test_form_admin_is_refused_to_prefectures(client, login):
+    login("prefecture38@demo.test")
+    assert client.get("/admin/wagtailstreamforms/form/").status_code == 403
