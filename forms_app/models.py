@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from wagtailstreamforms.models import AbstractFormSetting
 
+from forms_app.storage import private_storage
+
 
 class Scope(models.TextChoices):
     TERRITOIRE = "territoire", "Par territoire"
@@ -80,3 +82,159 @@ class FormVersion(models.Model):
         from forms_app.form_builder import input_items
 
         return [item["value"]["key"] for item in input_items(self.schema)]
+
+
+class Campaign(models.Model):
+    """A form opened to expected respondents for a period, with a due date."""
+
+    form = models.ForeignKey(
+        "wagtailstreamforms.Form",
+        verbose_name="formulaire",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    title = models.CharField("titre", max_length=200)
+    opens_on = models.DateField("ouverture")
+    due_on = models.DateField("date limite")
+    period_start = models.DateField("début de la période couverte", null=True, blank=True)
+    period_end = models.DateField("fin de la période couverte", null=True, blank=True)
+    expected = models.ManyToManyField(
+        "portal.Organisation",
+        verbose_name="répondants attendus",
+        related_name="expected_campaigns",
+        blank=True,
+        help_text=(
+            "Laisser vide pour attendre une réponse de chaque préfecture (formulaire rempli "
+            "par la préfecture) ou de chaque opérateur (formulaire rempli par l'opérateur)."
+        ),
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "campagne"
+        verbose_name_plural = "campagnes"
+        ordering = ["-due_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.opens_on and self.due_on and self.due_on < self.opens_on:
+            raise ValidationError({"due_on": "La date limite doit suivre la date d'ouverture."})
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "La fin de période doit suivre son début."})
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "brouillon", "Brouillon"
+    SUBMITTED = "soumise", "Transmise"
+    RETURNED = "renvoyee", "Renvoyée pour correction"
+    ACCEPTED = "acceptee", "Acceptée"
+
+
+EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+class Submission(models.Model):
+    """One respondent's answer to a campaign, with the form version it was filled with."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="submissions"
+    )
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    territory = models.ForeignKey(
+        "portal.Territory",
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    form_version = models.ForeignKey(
+        FormVersion, verbose_name="version du formulaire", on_delete=models.PROTECT
+    )
+    data = models.JSONField("réponses", default=dict, blank=True)
+    draft_input = models.JSONField(
+        "saisie en cours",
+        default=dict,
+        blank=True,
+        help_text="Ce qui a été tapé, tel quel, pour ne rien perdre avant la transmission.",
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    revision = models.PositiveIntegerField("révision", default=1)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("transmise le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "réponse"
+        verbose_name_plural = "réponses"
+        ordering = ["territory__code", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="submission_one_per_respondent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} — {self.organisation}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class SubmissionFile(models.Model):
+    """A file attached to an answer, kept in private storage and served after a check."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    key = models.CharField("clé du champ", max_length=60)
+    file = models.FileField("fichier", upload_to="reponses/%Y/%m/", storage=private_storage)
+    original_name = models.CharField("nom d'origine", max_length=255)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "fichier joint"
+        verbose_name_plural = "fichiers joints"
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "key"], name="submissionfile_one_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SubmissionTransition(models.Model):
+    """Every change of an answer's status: who, when, and the comment when it is returned."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=SubmissionStatus.choices)
+    to_status = models.CharField(max_length=20, choices=SubmissionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

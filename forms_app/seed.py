@@ -16,7 +16,7 @@ from wagtailstreamforms.models import Form
 
 from forms_app.field_types import FIELD_TYPES
 from forms_app.keys import key_from_label
-from forms_app.models import FormSettings
+from forms_app.models import Campaign, FormSettings
 from forms_app.versions import form_version_freeze
 
 FORM_TEMPLATE = "forms_app/answer_form.html"
@@ -26,6 +26,7 @@ FORM_TEMPLATE = "forms_app/answer_form.html"
 class FormsSeedReport:
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    campaigns_created: list[str] = field(default_factory=list)
 
 
 def block_value(item: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +67,11 @@ def read_form_specs(path: Path) -> list[dict[str, Any]]:
         return yaml.safe_load(handle)["forms"]
 
 
+def read_campaign_specs(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("campaigns", [])
+
+
 @transaction.atomic
 def forms_seed_load(*, path: Path) -> FormsSeedReport:
     """Creates the forms of the data file that do not exist yet (matched by slug)."""
@@ -90,4 +96,17 @@ def forms_seed_load(*, path: Path) -> FormsSeedReport:
         )
         form_version_freeze(form=form)
         report.created.append(spec["title"])
+    for spec in read_campaign_specs(path):
+        _, created = Campaign.objects.get_or_create(
+            title=spec["title"],
+            defaults={
+                "form": Form.objects.get(slug=spec["form"]),
+                "opens_on": spec["opens_on"],
+                "due_on": spec["due_on"],
+                "period_start": spec.get("period_start"),
+                "period_end": spec.get("period_end"),
+            },
+        )
+        if created:
+            report.campaigns_created.append(spec["title"])
     return report

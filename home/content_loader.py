@@ -38,6 +38,7 @@ class LoadReport:
     pages_unchanged: list[str] = field(default_factory=list)
     pages_kept: list[str] = field(default_factory=list)
     forms_created: list[str] = field(default_factory=list)
+    campaigns_created: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -47,6 +48,7 @@ class LoadReport:
             or self.pages_created
             or self.pages_updated
             or self.forms_created
+            or self.campaigns_created
         )
 
 
@@ -232,5 +234,7 @@ def portal_content_load(*, content_dir: Path) -> LoadReport:
     home_spec, guidance_specs = read_page_specs(content_dir / "cadrage.yaml")
     home = _load_home(home_spec, report)
     _load_guidance(home, guidance_specs, report)
-    report.forms_created = forms_seed_load(path=settings.PORTAL_FORMS_FILE).created
+    forms_report = forms_seed_load(path=settings.PORTAL_FORMS_FILE)
+    report.forms_created = forms_report.created
+    report.campaigns_created = forms_report.campaigns_created
     return report

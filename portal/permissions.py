@@ -45,3 +45,94 @@ def can_see_budget_discrepancies(user: AnyUser) -> bool:
 def can_use_personal_space(user: AnyUser) -> bool:
     """Any signed-in, active person has a personal space (« Mon espace »)."""
     return bool(user.is_authenticated and user.is_active)
+
+
+# --- Forms, campaigns and answers -------------------------------------------------------
+
+
+def _organisations(user: AnyUser, *kinds: str):
+    from portal.models import Organisation
+
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user, kind__in=kinds)
+
+
+def is_dihal_member(user: AnyUser) -> bool:
+    """Anyone of the national unit (editors and readers) follows every territory's answers."""
+    return _memberships(user).filter(organisation__kind=OrganisationKind.DIHAL).exists()
+
+
+def respondent_organisations(user: AnyUser):
+    """The prefectures and operators a person answers for."""
+    return _organisations(user, OrganisationKind.PREFECTURE, OrganisationKind.OPERATEUR)
+
+
+def submissions_visible_to(user: AnyUser):
+    """Answers a person may read: DIHAL all; a prefecture its territory's; an operator its own."""
+    from forms_app.models import Submission
+
+    queryset = Submission.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if is_dihal_member(user):
+        return queryset
+    prefecture_territories = _organisations(user, OrganisationKind.PREFECTURE).values(
+        "territory_id"
+    )
+    operators = _organisations(user, OrganisationKind.OPERATEUR).values("pk")
+    from django.db.models import Q
+
+    return queryset.filter(
+        Q(territory_id__in=prefecture_territories) | Q(organisation_id__in=operators)
+    )
+
+
+def can_view_submission(user: AnyUser, submission) -> bool:
+    return submissions_visible_to(user).filter(pk=submission.pk).exists()
+
+
+def can_answer_for(user: AnyUser, organisation) -> bool:
+    """Members of a prefecture or operator answer its campaigns (not readers of DIHAL)."""
+    return respondent_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def can_edit_submission(user: AnyUser, submission) -> bool:
+    """Its organisation's members, while it is a draft or returned."""
+    return submission.is_editable and can_answer_for(user, submission.organisation)
+
+
+def can_validate_submission(user: AnyUser, submission) -> bool:
+    """DIHAL editors validate; a prefecture validates its operators' answers when so set."""
+    from forms_app.models import Validator
+
+    settings_ = getattr(submission.campaign.form, "advanced_settings", None)
+    validated_by = settings_.validated_by if settings_ else Validator.DIHAL
+    if validated_by == Validator.PREFECTURE:
+        return (
+            submission.organisation.kind == OrganisationKind.OPERATEUR
+            and _organisations(user, OrganisationKind.PREFECTURE)
+            .filter(territory_id=submission.territory_id)
+            .exists()
+        )
+    return is_dihal_editor(user)
+
+
+def can_follow_campaigns(user: AnyUser) -> bool:
+    """DIHAL members and prefectures follow campaigns (prefectures for their territory)."""
+    return is_dihal_member(user) or _organisations(user, OrganisationKind.PREFECTURE).exists()
+
+
+def territories_followed_by(user: AnyUser):
+    """The territories whose answers a person follows: all for DIHAL, its own for a prefecture."""
+    from portal.models import Territory
+
+    if is_dihal_member(user):
+        return Territory.objects.all()
+    return Territory.objects.filter(
+        pk__in=_organisations(user, OrganisationKind.PREFECTURE).values("territory_id")
+    )
+
+
+def can_download_submission_file(user: AnyUser, submission_file) -> bool:
+    return can_view_submission(user, submission_file.submission)

@@ -22,6 +22,7 @@ class Command(BaseCommand):
             ("Pages inchangées", report.pages_unchanged),
             ("Pages modifiées par un éditeur, conservées", report.pages_kept),
             ("Formulaires créés", report.forms_created),
+            ("Campagnes créées", report.campaigns_created),
         ):
             if titles:
                 self.stdout.write(f"{label} ({len(titles)}) : " + " ; ".join(titles))

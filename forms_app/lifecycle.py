@@ -1,0 +1,178 @@
+"""The life of an answer: draft → submitted → (returned → submitted) → accepted.
+
+Every write is a conditional UPDATE on the answer's revision and status, so a stale save
+or a second click changes nothing instead of overwriting: no lock is held, and the same
+code is safe on SQLite and PostgreSQL. Each status change leaves a transition row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from forms_app.models import (
+    EDITABLE_STATUSES,
+    Campaign,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    SubmissionTransition,
+)
+from forms_app.versions import form_version_freeze
+from portal.models import Organisation, User
+
+
+class StaleSubmission(Exception):
+    """The answer changed since the person loaded it (another tab, another colleague)."""
+
+
+class NotEditable(Exception):
+    """The answer is transmitted or accepted: only a return makes it editable again."""
+
+
+class WrongStatus(Exception):
+    """The requested transition does not start from the answer's current status."""
+
+
+def submission_start(
+    *, campaign: Campaign, organisation: Organisation, user: User | None
+) -> Submission:
+    """The respondent's answer to the campaign, created as a draft on the form's current version.
+
+    Two simultaneous starts make one row (unique campaign × organisation).
+    """
+    existing = Submission.objects.filter(campaign=campaign, organisation=organisation).first()
+    if existing is not None:
+        return existing
+    version = form_version_freeze(form=campaign.form, user=user)
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                campaign=campaign,
+                organisation=organisation,
+                territory=organisation.territory,
+                form_version=version,
+                updated_by=user,
+            )
+    except IntegrityError:
+        return Submission.objects.get(campaign=campaign, organisation=organisation)
+
+
+def _conditional_update(
+    *, submission: Submission, expected_revision: int, statuses, **changes: Any
+) -> Submission:
+    updated = Submission.objects.filter(
+        pk=submission.pk, revision=expected_revision, status__in=statuses
+    ).update(revision=F("revision") + 1, updated_at=timezone.now(), **changes)
+    if updated == 0:
+        current = Submission.objects.get(pk=submission.pk)
+        if current.status not in statuses:
+            raise NotEditable if set(statuses) == set(EDITABLE_STATUSES) else WrongStatus
+        raise StaleSubmission
+    submission.refresh_from_db()
+    return submission
+
+
+def submission_save_draft(
+    *,
+    submission: Submission,
+    user: User | None,
+    draft_input: dict[str, Any],
+    expected_revision: int,
+) -> Submission:
+    """Keeps what was typed, as typed; refuses a save based on an older revision."""
+    return _conditional_update(
+        submission=submission,
+        expected_revision=expected_revision,
+        statuses=EDITABLE_STATUSES,
+        draft_input=draft_input,
+        updated_by_id=user.pk if user else None,
+    )
+
+
+def submission_attach_file(
+    *, submission: Submission, user: User, key: str, uploaded
+) -> SubmissionFile:
+    """Stores (or replaces) the file of one field in private storage."""
+    existing = SubmissionFile.objects.filter(submission=submission, key=key).first()
+    if existing is not None:
+        existing.file.delete(save=False)
+        existing.delete()
+    return SubmissionFile.objects.create(
+        submission=submission,
+        key=key,
+        file=uploaded,
+        original_name=uploaded.name[:255],
+        size=uploaded.size,
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    submission: Submission,
+    user: User | None,
+    data: dict[str, Any],
+    draft_input: dict[str, Any],
+    expected_revision: int,
+) -> Submission:
+    """Transmits a checked answer; a second click (same revision) raises, changing nothing."""
+    from_status = submission.status
+    submission = _conditional_update(
+        submission=submission,
+        expected_revision=expected_revision,
+        statuses=EDITABLE_STATUSES,
+        status=SubmissionStatus.SUBMITTED,
+        data=data,
+        draft_input=draft_input,
+        submitted_at=timezone.now(),
+        updated_by_id=user.pk if user else None,
+    )
+    SubmissionTransition.objects.create(
+        submission=submission, from_status=from_status, to_status=submission.status, by=user
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, user: User | None, comment: str) -> Submission:
+    """Sends a transmitted answer back to its authors with a comment; it becomes editable."""
+    submission = _conditional_update(
+        submission=submission,
+        expected_revision=submission.revision,
+        statuses=[SubmissionStatus.SUBMITTED],
+        status=SubmissionStatus.RETURNED,
+    )
+    SubmissionTransition.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.RETURNED,
+        by=user,
+        comment=comment,
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_accept(
+    *, submission: Submission, user: User | None, comment: str = ""
+) -> Submission:
+    """Accepts a transmitted answer; it stays read-only."""
+    submission = _conditional_update(
+        submission=submission,
+        expected_revision=submission.revision,
+        statuses=[SubmissionStatus.SUBMITTED],
+        status=SubmissionStatus.ACCEPTED,
+    )
+    SubmissionTransition.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.ACCEPTED,
+        by=user,
+        comment=comment,
+    )
+    return submission

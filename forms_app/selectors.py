@@ -1,0 +1,134 @@
+"""Reads of campaigns and answers, always through the permissions module's querysets."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from forms_app.models import Campaign, Filler, Submission, SubmissionStatus
+from portal import permissions
+from portal.models import Organisation, OrganisationKind, User
+
+FILLER_KIND = {
+    Filler.PREFECTURE: OrganisationKind.PREFECTURE,
+    Filler.OPERATEUR: OrganisationKind.OPERATEUR,
+}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def campaign_respondents(*, campaign: Campaign) -> QuerySet[Organisation]:
+    """The organisations expected to answer: the campaign's list, or by default every
+    prefecture (or every operator) according to who fills the form."""
+    chosen = campaign.expected.all()
+    if chosen.exists():
+        return chosen.select_related("territory")
+    filler = getattr(
+        getattr(campaign.form, "advanced_settings", None), "filled_by", Filler.PREFECTURE
+    )
+    return Organisation.objects.filter(kind=FILLER_KIND[filler]).select_related("territory")
+
+
+@dataclass(frozen=True)
+class ExpectedAnswer:
+    campaign: Campaign
+    organisation: Organisation
+    submission: Submission | None
+
+    @property
+    def status_label(self) -> str:
+        return self.submission.get_status_display() if self.submission else "À commencer"
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "a_commencer"
+
+    @property
+    def is_done(self) -> bool:
+        return self.submission is not None and not self.submission.is_editable
+
+    @property
+    def is_late(self) -> bool:
+        return not self.is_done and self.campaign.due_on < today()
+
+    @property
+    def days_left(self) -> int:
+        return (self.campaign.due_on - today()).days
+
+
+def expected_answers_for(*, user: User) -> list[ExpectedAnswer]:
+    """What a prefecture or operator person has to answer, late ones first."""
+    organisations = list(permissions.respondent_organisations(user).select_related("territory"))
+    if not organisations:
+        return []
+    campaigns = Campaign.objects.select_related("form__advanced_settings").prefetch_related(
+        "expected"
+    )
+    submissions = {
+        (submission.campaign_id, submission.organisation_id): submission
+        for submission in Submission.objects.filter(organisation__in=organisations)
+    }
+    rows = []
+    for campaign in campaigns:
+        chosen = {organisation.pk for organisation in campaign.expected.all()}
+        filler = getattr(campaign.form.advanced_settings, "filled_by", Filler.PREFECTURE)
+        for organisation in organisations:
+            expected = (
+                organisation.pk in chosen if chosen else organisation.kind == FILLER_KIND[filler]
+            )
+            if expected:
+                rows.append(
+                    ExpectedAnswer(
+                        campaign=campaign,
+                        organisation=organisation,
+                        submission=submissions.get((campaign.pk, organisation.pk)),
+                    )
+                )
+    return sorted(rows, key=lambda row: (row.is_done, not row.is_late, row.campaign.due_on))
+
+
+def campaigns_followed_by(*, user: User) -> QuerySet[Campaign]:
+    if not permissions.can_follow_campaigns(user):
+        return Campaign.objects.none()
+    return Campaign.objects.select_related("form")
+
+
+def campaign_answers(*, campaign: Campaign, user: User) -> list[ExpectedAnswer]:
+    """Each expected respondent the person follows, with its answer if any."""
+    territories = permissions.territories_followed_by(user)
+    respondents = campaign_respondents(campaign=campaign).filter(territory__in=territories)
+    visible = permissions.submissions_visible_to(user).filter(campaign=campaign)
+    submissions = {submission.organisation_id: submission for submission in visible}
+    return [
+        ExpectedAnswer(
+            campaign=campaign,
+            organisation=organisation,
+            submission=submissions.get(organisation.pk),
+        )
+        for organisation in respondents.order_by("territory__code", "name")
+    ]
+
+
+def submission_with_history(*, submission_id: int, user: User) -> Submission | None:
+    """One answer the person may see, with its campaign, form version and transitions."""
+    return (
+        permissions.submissions_visible_to(user)
+        .select_related(
+            "campaign__form__advanced_settings", "organisation", "territory", "form_version"
+        )
+        .prefetch_related(Prefetch("transitions"), "files")
+        .filter(pk=submission_id)
+        .first()
+    )
+
+
+def status_counts(answers: list[ExpectedAnswer]) -> dict[str, int]:
+    counts = {status: 0 for status in ("a_commencer", *SubmissionStatus.values)}
+    for answer in answers:
+        counts[answer.status] += 1
+    return counts
