@@ -129,11 +129,17 @@ def answer_form(
     files: Any = None,
     initial: dict[str, Any] | None = None,
     prefix: str = "",
+    stored_files: frozenset[str] = frozenset(),
 ) -> AnswerForm:
-    """The bound (or unbound) answer form of ``schema``."""
+    """The bound (or unbound) answer form of ``schema``.
+
+    ``stored_files`` names the file fields that already hold a file: they need no new upload.
+    """
     initial = initial or {}
     form_class = _form_class(schema, name="AnswerFormBase")
     form = form_class(data=data, files=files, initial=initial, prefix=prefix or None)
+    for key in stored_files & set(form.fields):
+        form.fields[key].required = False
     groups = {}
     for item in schema:
         if item["type"] != "group":

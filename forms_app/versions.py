@@ -17,8 +17,14 @@ def schema_of(form: Form) -> list[dict]:
 
 
 def _without_ids(value):
+    """Drops block ids and unwraps list items (``{"type": "item", "value": v}`` → ``v``)."""
     if isinstance(value, list):
-        return [_without_ids(item) for item in value]
+        return [
+            _without_ids(item["value"])
+            if isinstance(item, dict) and item.get("type") == "item" and "value" in item
+            else _without_ids(item)
+            for item in value
+        ]
     if isinstance(value, dict):
         return {key: _without_ids(item) for key, item in value.items() if key != "id"}
     return value

@@ -31,6 +31,9 @@ EDITOR_PERMISSIONS = [
     ("wagtailstreamforms", "view_form"),
     ("forms_app", "add_formsettings"),
     ("forms_app", "change_formsettings"),
+    ("forms_app", "add_campaign"),
+    ("forms_app", "change_campaign"),
+    ("forms_app", "view_campaign"),
 ]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include(portal_patterns)),
+    path("", include("forms_app.urls")),
     path("", include("home.urls")),
 ]
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from forms_app import selectors as forms_selectors
 from portal import permissions, selectors
 
 
@@ -19,6 +20,8 @@ def mon_espace(request):
         {
             "memberships": selectors.memberships_of(user=request.user),
             "can_access_cms_admin": permissions.can_access_cms_admin(request.user),
+            "expected_answers": forms_selectors.expected_answers_for(user=request.user),
+            "can_follow_campaigns": permissions.can_follow_campaigns(request.user),
         },
     )
 

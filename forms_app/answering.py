@@ -1,0 +1,49 @@
+"""What the fill page does with a person's input: keep it, check it, transmit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.datastructures import MultiValueDict
+
+from forms_app.form_builder import AnswerForm, answer_form, input_items
+from forms_app.models import Submission
+
+NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "revision"}
+
+
+def typed_input(post: MultiValueDict) -> dict[str, list[str]]:
+    """The POST as typed (every value a list), without the page's own controls."""
+    return {key: values for key, values in post.lists() if key not in NOT_ANSWERS}
+
+
+def as_post(draft_input: dict[str, Any]) -> MultiValueDict:
+    """A stored input back into the shape a bound form reads."""
+    return MultiValueDict(
+        {
+            key: values if isinstance(values, list) else [values]
+            for key, values in draft_input.items()
+        }
+    )
+
+
+def stored_file_keys(submission: Submission) -> frozenset[str]:
+    return frozenset(submission.files.values_list("key", flat=True))
+
+
+def bound_answer_form(submission: Submission, *, data=None, files=None) -> AnswerForm:
+    """The submission's form on its own version, bound to ``data`` or to the saved input."""
+    schema = submission.form_version.schema
+    if data is None:
+        data = as_post(submission.draft_input) if submission.draft_input else None
+    return answer_form(
+        schema=schema, data=data, files=files, stored_files=stored_file_keys(submission)
+    )
+
+
+def file_keys(submission: Submission) -> list[str]:
+    return [
+        item["value"]["key"]
+        for item in input_items(submission.form_version.schema)
+        if item["type"] == "file"
+    ]

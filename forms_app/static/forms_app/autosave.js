@@ -1,0 +1,56 @@
+// Saves the draft on the server while people type (debounced), without files.
+// The "Enregistrer le brouillon" button does the same without JavaScript.
+(function () {
+  "use strict";
+  var form = document.getElementById("formulaire-reponse");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var url = form.getAttribute("data-autosave-url");
+  var revision = form.querySelector("[data-revision]");
+  var status = form.querySelector("[data-autosave-status]");
+  var timer = null;
+  var saving = false;
+  var pending = false;
+  var DELAY_MS = 1500;
+
+  function say(text, isError) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.classList.toggle("fr-error-text", Boolean(isError));
+  }
+
+  function save() {
+    if (saving) { pending = true; return; }
+    saving = true;
+    var data = new FormData(form);
+    form.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
+    data.delete("action");
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
+      .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+      .then(function (result) {
+        if (result.ok) {
+          revision.value = result.body.revision;
+          var now = new Date();
+          say("Brouillon enregistré à " + now.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" }) + ".");
+        } else {
+          say(result.body.error || "Le brouillon n'a pas pu être enregistré.", true);
+          pending = false;
+        }
+      })
+      .catch(function () { say("Connexion perdue : le brouillon n'a pas pu être enregistré. Réessayez avec « Enregistrer le brouillon ».", true); })
+      .finally(function () {
+        saving = false;
+        if (pending) { pending = false; save(); }
+      });
+  }
+
+  function schedule(event) {
+    if (event.target && event.target.type === "file") { return; }
+    window.clearTimeout(timer);
+    say("Modifications non enregistrées…");
+    timer = window.setTimeout(save, DELAY_MS);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { window.clearTimeout(timer); });
+})();
