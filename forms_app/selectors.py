@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from forms_app.models import Campaign, Filler, Submission, SubmissionStatus
@@ -90,6 +90,57 @@ def expected_answers_for(*, user: User) -> list[ExpectedAnswer]:
                     )
                 )
     return sorted(rows, key=lambda row: (row.is_done, not row.is_late, row.campaign.due_on))
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    campaign: Campaign
+    expected: int
+    counts: dict[str, int]
+
+
+def campaign_summaries(*, user: User) -> list[CampaignSummary]:
+    """Every followed campaign with its expected and per-status counts, in a fixed number of
+    queries whatever the number of campaigns."""
+    territories = permissions.territories_followed_by(user)
+    campaigns = list(
+        campaigns_followed_by(user=user)
+        .select_related("form__advanced_settings")
+        .annotate(
+            chosen_any=Count("expected", distinct=True),
+            chosen_followed=Count(
+                "expected", filter=Q(expected__territory__in=territories), distinct=True
+            ),
+        )
+    )
+    respondents_by_kind = dict(
+        Organisation.objects.filter(territory__in=territories)
+        .values_list("kind")
+        .annotate(total=Count("pk"))
+    )
+    statuses: dict[int, dict[str, int]] = {}
+    visible = permissions.submissions_visible_to(user).filter(campaign__in=campaigns)
+    for campaign_id, status, total in visible.values_list("campaign_id", "status").annotate(
+        total=Count("pk")
+    ):
+        statuses.setdefault(campaign_id, {})[status] = total
+    return [
+        _summary(campaign, respondents_by_kind, statuses.get(campaign.pk, {}))
+        for campaign in campaigns
+    ]
+
+
+def _summary(campaign, respondents_by_kind: dict, statuses: dict[str, int]) -> CampaignSummary:
+    if campaign.chosen_any:
+        expected = campaign.chosen_followed
+    else:
+        settings_ = getattr(campaign.form, "advanced_settings", None)
+        filler = settings_.filled_by if settings_ else Filler.PREFECTURE
+        expected = respondents_by_kind.get(FILLER_KIND[filler], 0)
+    counts = {status: 0 for status in ("a_commencer", *SubmissionStatus.values)}
+    counts.update(statuses)
+    counts["a_commencer"] = max(expected - sum(statuses.values()), 0)
+    return CampaignSummary(campaign=campaign, expected=expected, counts=counts)
 
 
 def campaigns_followed_by(*, user: User) -> QuerySet[Campaign]:

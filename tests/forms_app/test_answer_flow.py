@@ -25,8 +25,14 @@ def _client(email: str) -> Client:
 
 
 def _file_old_answer() -> Submission:
-    """The bilan 2021 of Gard, filed on the form as seeded."""
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    """A bilan of Gard, filed on the form as seeded (on a campaign of its own)."""
+    model = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = Campaign.objects.create(
+        form=model.form,
+        title="Bilan d'étape 2021 (avant modification)",
+        opens_on=model.opens_on,
+        due_on=model.due_on,
+    )
     gard = Organisation.objects.get(kind="prefecture", territory__code="30")
     submission = submission_start(campaign=campaign, organisation=gard, user=None)
     schema = submission.form_version.schema

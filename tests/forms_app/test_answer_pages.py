@@ -1,0 +1,136 @@
+"""The fill page as a person uses it: errors next to fields, nothing lost, one submit."""
+
+import re
+
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from forms_app.models import Campaign, Submission, SubmissionTransition
+from portal.models import Organisation
+from tests.forms_app.builders import valid_input
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def _start(client, title="Bilan d'étape 2021", code="38"):
+    """Starts an answer on a fresh campaign of the same form (demo answers stay apart)."""
+    model = Campaign.objects.get(title=title)
+    campaign = Campaign.objects.create(
+        form=model.form, title=f"{title} (test)", opens_on=model.opens_on, due_on="2099-01-01"
+    )
+    organisation = Organisation.objects.get(kind="prefecture", territory__code=code)
+    client.post(f"/campagnes/{campaign.pk}/repondre/{organisation.pk}/")
+    return Submission.objects.get(campaign=campaign, organisation=organisation)
+
+
+def test_bad_input_shows_french_errors_next_to_fields_and_keeps_the_rest(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client)
+    data = valid_input(
+        submission.form_version.schema,
+        nb_menages_rencontres="douze",
+        periode_fin="2021-02-31",
+        commentaire_difficultes="Texte à garder",
+    )
+    response = client.post(
+        f"/reponses/{submission.pk}/modifier/",
+        {**data, "revision": submission.revision, "action": "review"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = dict(re.findall(r'data-error-for="([a-z0-9_]+)">([^<]+)<', html))
+    assert set(errors) == {"nb_menages_rencontres", "periode_fin"}
+    assert "nombre entier" in errors["nb_menages_rencontres"]
+    assert "date valide" in errors["periode_fin"]
+    assert "Texte à garder" in html and 'value="douze"' in html
+    submission.refresh_from_db()
+    assert submission.status == "brouillon"
+    assert submission.draft_input["commentaire_difficultes"] == ["Texte à garder"]
+
+
+def test_a_double_clicked_submit_makes_one_submission(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client)
+    url = f"/reponses/{submission.pk}/modifier/"
+    data = valid_input(submission.form_version.schema)
+    client.post(url, {**data, "revision": submission.revision, "action": "review"})
+    submission.refresh_from_db()
+    first = client.post(url, {"revision": submission.revision, "action": "submit"})
+    second = client.post(url, {"revision": submission.revision, "action": "submit"})
+    assert first.status_code == second.status_code == 302
+    assert SubmissionTransition.objects.filter(submission=submission).count() == 1
+    assert Submission.objects.filter(campaign=submission.campaign).count() == 1
+
+
+def test_a_stale_draft_save_is_refused_with_a_message(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client)
+    url = f"/reponses/{submission.pk}/modifier/"
+    old_revision = submission.revision
+    client.post(
+        url,
+        {"commentaire_difficultes": "premier onglet", "revision": old_revision, "action": "draft"},
+    )
+    response = client.post(
+        url,
+        {"commentaire_difficultes": "second onglet", "revision": old_revision, "action": "draft"},
+    )
+    assert response.status_code == 409
+    assert "modifiée entre-temps" in response.content.decode()
+    assert "second onglet" in response.content.decode()  # what was typed is shown again
+    submission.refresh_from_db()
+    assert submission.draft_input["commentaire_difficultes"] == ["premier onglet"]
+
+
+def test_autosave_saves_and_refuses_stale_revisions(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client)
+    url = f"/reponses/{submission.pk}/brouillon/"
+    first = client.post(url, {"nb_menages_rencontres": "12", "revision": submission.revision})
+    assert first.status_code == 200
+    assert first.json()["revision"] == submission.revision + 1
+    stale = client.post(url, {"nb_menages_rencontres": "13", "revision": submission.revision})
+    assert stale.status_code == 409
+    submission.refresh_from_db()
+    assert submission.draft_input["nb_menages_rencontres"] == ["12"]
+
+
+def test_a_file_is_stored_privately_and_served_only_to_who_may_see_it(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client, title="Lettre de préfiguration")
+    url = f"/reponses/{submission.pk}/modifier/"
+    upload = SimpleUploadedFile("lettre.pdf", PDF, content_type="application/pdf")
+    client.post(
+        url, {"revision": submission.revision, "action": "draft", "lettre_signee_pdf": upload}
+    )
+    stored = submission.files.get()
+    assert stored.original_name == "lettre.pdf"
+    assert stored.file.storage is storages["private"]  # never under MEDIA_URL
+    download = client.get(f"/reponses/{submission.pk}/fichiers/{stored.pk}/")
+    assert download.status_code == 200
+    assert download["Cache-Control"] == "no-store"
+    assert b"".join(download.streaming_content) == PDF
+
+    client.post("/accounts/logout/")
+    assert client.get(f"/reponses/{submission.pk}/fichiers/{stored.pk}/").status_code == 302
+    login("prefecture93@demo.test")
+    assert client.get(f"/reponses/{submission.pk}/fichiers/{stored.pk}/").status_code == 404
+
+
+def test_an_executable_renamed_pdf_is_refused_on_the_page(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client, title="Lettre de préfiguration")
+    url = f"/reponses/{submission.pk}/modifier/"
+    fake = SimpleUploadedFile(
+        "lettre.pdf", b"MZ\x90\x00" + b"\x00" * 60, content_type="application/pdf"
+    )
+    data = valid_input(submission.form_version.schema)
+    response = client.post(
+        url,
+        {**data, "revision": submission.revision, "action": "review", "lettre_signee_pdf": fake},
+    )
+    assert response.status_code == 200
+    assert re.search(
+        r'data-error-for="lettre_signee_pdf">[^<]*ne correspond pas', response.content.decode()
+    )
+    assert not submission.files.exists()
