@@ -43,6 +43,26 @@ def duplicate_key_messages(stream) -> list[str]:
     return messages
 
 
+def changed_key_messages(original, stream) -> list[str]:
+    """French messages for fields whose key an edit changed (matched by block id)."""
+    before = {child.id: child.value.get("key") for child in original if child.id}
+    messages = []
+    for child in stream:
+        old_key = before.get(child.id)
+        if old_key and child.value.get("key") != old_key:
+            messages.append(
+                f"La clé « {old_key} » est figée : le formulaire a déjà des réponses. "
+                "Vous pouvez changer le libellé, pas la clé."
+            )
+    return messages
+
+
+def form_has_answers(form) -> bool:
+    from forms_app.models import Submission
+
+    return form.pk is not None and Submission.objects.filter(form_version__form=form).exists()
+
+
 class FormDefinitionAdminForm(WagtailAdminModelForm):
     """Used by wagtailstreamforms' admin through ``Form.base_form_class``."""
 
@@ -51,6 +71,10 @@ class FormDefinitionAdminForm(WagtailAdminModelForm):
         stream = cleaned_data.get("fields")
         if stream is None:
             return cleaned_data
+        if form_has_answers(self.instance):
+            # Keys are frozen once answered: restore blanks, refuse changes.
+            for message in changed_key_messages(self.instance.fields, stream):
+                self.add_error("fields", message)
         assign_missing_keys(stream)
         messages = duplicate_key_messages(stream)
         if messages:

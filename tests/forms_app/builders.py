@@ -65,6 +65,7 @@ def _block_post(block: blocks.Block, value: Any) -> Any:
                 "value": _block_post(block.child_blocks[child["type"]], child["value"]),
                 "deleted": "",
                 "order": str(index),
+                "id": child.get("id") or "",
             }
             for index, child in enumerate(value or [])
         }

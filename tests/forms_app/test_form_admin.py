@@ -87,3 +87,29 @@ def test_streamforms_submission_views_do_not_exist(client, login):
 def test_form_admin_is_refused_to_prefectures(client, login):
     login("prefecture38@demo.test")
     assert client.get("/admin/wagtailstreamforms/form/").status_code == 403
+
+
+def test_keys_are_frozen_once_the_form_has_answers(client, login):
+    from forms_app.lifecycle import submission_start
+    from forms_app.models import Campaign
+    from portal.models import Organisation
+    from tests.forms_app.builders import form_admin_post
+
+    login("dihal@demo.test")
+    bilan = Form.objects.get(slug="bilan-d-etape")
+    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    gard = Organisation.objects.get(kind="prefecture", territory__code="30")
+    submission_start(campaign=campaign, organisation=gard, user=None)
+
+    stream = [dict(item) for item in bilan.fields.raw_data]
+    for item in stream:
+        if item["value"].get("key") == "nb_menages_rencontres":
+            item["value"] = {**item["value"], "key": "menages_rencontres"}
+    response = client.post(
+        f"/admin/wagtailstreamforms/form/edit/{bilan.pk}/", form_admin_post(bilan, stream)
+    )
+    assert response.status_code == 200
+    errors = " ".join(str(error) for error in response.context["form"].errors["fields"])
+    assert "La clé « nb_menages_rencontres » est figée" in errors
+    keys = [item["value"].get("key") for item in Form.objects.get(pk=bilan.pk).fields.raw_data]
+    assert "nb_menages_rencontres" in keys and "menages_rencontres" not in keys
