@@ -88,10 +88,19 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def demo_data_load() -> int:
-    """Creates the demo operators and accounts that are missing; returns how many were made.
+    """Creates the demo operators, accounts and answers that are missing; returns how many.
 
     Refuses to run unless the settings allow demo data (never in production).
     """
+    created = demo_accounts_load()
+    from forms_app.demo import demo_answers_load  # here: forms_app imports portal
+
+    return created + demo_answers_load()
+
+
+@transaction.atomic
+def demo_accounts_load() -> int:
+    """Creates the demo operators and accounts that are missing; returns how many."""
     if not getattr(settings, "PORTAL_DEMO_DATA_ENABLED", False):
         raise ImproperlyConfigured("Demo data is disabled by these settings.")
     created = 0

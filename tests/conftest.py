@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from home.content_loader import portal_content_load
-from portal.demo import DEMO_PASSWORD, demo_data_load
+from portal.demo import DEMO_PASSWORD, demo_accounts_load, demo_data_load
 
 
 @pytest.fixture
@@ -15,6 +15,13 @@ def portal_content(db):
 
 @pytest.fixture
 def demo_accounts(portal_content):
+    """The demo organisations and accounts (no answers: tests make their own)."""
+    demo_accounts_load()
+
+
+@pytest.fixture
+def demo_data(portal_content):
+    """Everything `make run` loads in development, demo answers included."""
     demo_data_load()
 
 
