@@ -57,6 +57,11 @@ class ExpectedAnswer:
         return not self.is_done and self.campaign.due_on < today()
 
     @property
+    def submitted_late(self) -> bool:
+        submitted_at = self.submission.submitted_at if self.submission else None
+        return submitted_at is not None and timezone.localdate(submitted_at) > self.campaign.due_on
+
+    @property
     def days_left(self) -> int:
         return (self.campaign.due_on - today()).days
 

@@ -134,3 +134,18 @@ def test_an_executable_renamed_pdf_is_refused_on_the_page(client, login):
         r'data-error-for="lettre_signee_pdf">[^<]*ne correspond pas', response.content.decode()
     )
     assert not submission.files.exists()
+
+
+def test_campaign_page_marks_late_and_late_transmitted_answers(client, demo_data, login):
+    login("dihal@demo.test")
+    campaign = Campaign.objects.get(title="Lettre de préfiguration")
+    html = client.get(f"/suivi/campagnes/{campaign.pk}/").content.decode()
+    late_transmitted = Submission.objects.filter(
+        campaign=campaign, submitted_at__date__gt=campaign.due_on
+    ).count()
+    assert late_transmitted >= 3
+    assert html.count("data-submitted-late") == late_transmitted
+    still_open = Submission.objects.filter(
+        campaign=campaign, status__in=["brouillon", "renvoyee"]
+    ).count()
+    assert html.count("data-late>") == still_open
