@@ -35,18 +35,34 @@ EDITOR_PERMISSIONS = [
     ("forms_app", "change_campaign"),
     ("forms_app", "view_campaign"),
 ]
+# Images and documents are granted per collection (Wagtail checks them on the root).
+EDITOR_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 
 
 @transaction.atomic
 def editors_group_ensure() -> Group:
     """Creates or completes the editors' group: admin access and page rights on the tree."""
-    from wagtail.models import GroupPagePermission, Page
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP_NAME)
     for app_label, codename in EDITOR_PERMISSIONS:
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    collection = Collection.get_first_root_node()
+    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group,
+            collection=collection,
+            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
         )
     root = Page.get_first_root_node()
     for codename in EDITOR_PAGE_PERMISSIONS:

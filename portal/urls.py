@@ -15,6 +15,8 @@ urlpatterns = [
     # One login door: Wagtail's own login and password views go to allauth.
     path("admin/login/", views.login_redirect, name="cms_admin_login"),
     path("admin/password_reset/", views.login_redirect),
+    # Wagtail's front-end login (private pages) would be a password-only door, too.
+    path("_util/login/", views.login_redirect),
     # wagtailstreamforms' own submission list and delete views are never served: they store
     # no user, key answers by label and do not scope deletions (security.md #2).
     re_path(r"^admin/wagtailstreamforms/\d+/submissions/", views.not_found),

@@ -119,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
+# wagtailstreamforms ships no French catalogue: locale/fr translates its admin.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

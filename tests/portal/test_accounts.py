@@ -154,3 +154,9 @@ def test_demo_data_is_refused_under_production_like_settings(portal_content, set
     with pytest.raises(ImproperlyConfigured):
         demo_data_load()
     assert not get_user_model().objects.exists()
+
+
+def test_the_editor_reaches_documents_and_images(client, login):
+    login("dihal@demo.test")
+    assert client.get("/admin/documents/").status_code == 200
+    assert client.get("/admin/images/").status_code == 200
