@@ -22,6 +22,7 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite://
     python manage.py collectstatic --noinput \
  && mkdir -p /var/lib/portail/media && chown -R portail:portail /var/lib/portail
 
+VOLUME ["/var/lib/portail"]
 USER portail
 EXPOSE 8000
 ENTRYPOINT ["sh", "/app/docker/entrypoint.sh"]

@@ -43,18 +43,30 @@ def duplicate_key_messages(stream) -> list[str]:
     return messages
 
 
+def _keys_by_block_id(stream) -> dict[str, str]:
+    """Every input block's key by its block id, group sub-fields included."""
+    keys: dict[str, str] = {}
+    for child in stream:
+        if not field_type(child.block_type).is_input or not child.id:
+            continue
+        keys[child.id] = child.value.get("key")
+        if child.block_type == "group":
+            for sub in child.value.get("fields") or []:
+                if sub.id:
+                    keys[sub.id] = sub.value.get("key")
+    return keys
+
+
 def changed_key_messages(original, stream) -> list[str]:
     """French messages for fields whose key an edit changed (matched by block id)."""
-    before = {child.id: child.value.get("key") for child in original if child.id}
-    messages = []
-    for child in stream:
-        old_key = before.get(child.id)
-        if old_key and child.value.get("key") != old_key:
-            messages.append(
-                f"La clé « {old_key} » est figée : le formulaire a déjà des réponses. "
-                "Vous pouvez changer le libellé, pas la clé."
-            )
-    return messages
+    before = _keys_by_block_id(original)
+    after = _keys_by_block_id(stream)
+    return [
+        f"La clé « {before[block_id]} » est figée : le formulaire a déjà des réponses. "
+        "Vous pouvez changer le libellé, pas la clé."
+        for block_id, key in after.items()
+        if before.get(block_id) and key != before[block_id]
+    ]
 
 
 def form_has_answers(form) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.datastructures import MultiValueDict
 
-from forms_app.form_builder import AnswerForm, answer_form, input_items
+from forms_app.form_builder import AnswerForm, answer_form, input_items, with_room_for_rows
 from forms_app.models import Submission
 
 NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "revision"}
@@ -34,8 +34,8 @@ def stored_file_keys(submission: Submission) -> frozenset[str]:
 def bound_answer_form(submission: Submission, *, data=None, files=None) -> AnswerForm:
     """The submission's form on its own version, bound to ``data`` or to the saved input."""
     schema = submission.form_version.schema
-    if data is None:
-        data = as_post(submission.draft_input) if submission.draft_input else None
+    if data is None and submission.draft_input:
+        data = with_room_for_rows(schema, as_post(submission.draft_input))
     return answer_form(
         schema=schema, data=data, files=files, stored_files=stored_file_keys(submission)
     )

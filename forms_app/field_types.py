@@ -30,7 +30,7 @@ class KeyBlock(blocks.CharBlock):
 
             raise ValidationError(
                 "La clé ne contient que des minuscules sans accent, des chiffres et « _ », "
-                "et commence par une lettre."
+                "commence par une lettre et n'est ni « action » ni « revision »."
             )
         return value
 
@@ -151,7 +151,8 @@ class DecimalField(PortalField):
         return options
 
     def to_json(self, value):
-        return None if value is None else str(value)
+        # Plain notation: « 1e2 » is kept as "100", never "1E+2".
+        return None if value is None else format(value, "f")
 
 
 class MoneyField(DecimalField):
@@ -165,7 +166,7 @@ class MoneyField(DecimalField):
         return options
 
     def to_json(self, value):
-        return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+        return None if value is None else format(Decimal(value).quantize(Decimal("0.01")), "f")
 
     def display(self, value, block_value):
         from portal.templatetags.portal_format import format_number_fr

@@ -59,7 +59,7 @@ def _group_formset(item: dict) -> type[forms.BaseFormSet]:
     formset_class = formset_factory(
         row_form,
         formset=GroupFormSet,
-        extra=EXTRA_EMPTY_ROWS,
+        extra=min(EXTRA_EMPTY_ROWS, max_rows),
         max_num=max_rows + EXTRA_EMPTY_ROWS,  # shows empty rows; the row count is ours to check
         absolute_max=max_rows + 100,
         can_delete=True,
@@ -88,8 +88,10 @@ class AnswerForm:
         errors = {key: list(messages) for key, messages in self.form.errors.items()}
         for key, formset in self.groups.items():
             messages = list(formset.non_form_errors())
-            for index, row_errors in enumerate(formset.errors):
-                for sub_messages in row_errors.values():
+            for index, row in enumerate(formset.forms):
+                if row in formset.deleted_forms:
+                    continue
+                for sub_messages in row.errors.values():
                     messages.extend(f"Ligne {index + 1} — {m}" for m in sub_messages)
             if messages:
                 errors[key] = messages
@@ -120,6 +122,26 @@ class AnswerForm:
                 }
             )
         return rows
+
+
+def with_room_for_rows(schema: list[dict], data: Any) -> Any:
+    """A copy of bound ``data`` whose groups offer empty rows again, up to their maximum.
+
+    A saved draft remembers how many rows were on the page; without this, a page
+    reloaded from it would offer no empty row to add one more (without JavaScript).
+    """
+    data = data.copy()
+    for item in schema:
+        if item["type"] != "group":
+            continue
+        key = f"{item['value']['key']}-TOTAL_FORMS"
+        max_rows = item["value"].get("max_rows") or 10
+        try:
+            total = int(data.get(key) or 0)
+        except ValueError:
+            continue
+        data[key] = str(min(total + EXTRA_EMPTY_ROWS, max(max_rows, total)))
+    return data
 
 
 def answer_form(

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 KEY_MAX_LENGTH = 60
+# Names the fill page uses for its own controls: a field may not take them.
+RESERVED_KEYS = frozenset({"action", "revision", "csrfmiddlewaretoken"})
 
 
 def key_from_label(label: str) -> str:
@@ -24,11 +26,12 @@ def key_from_label(label: str) -> str:
         key = "champ"
     if key[0].isdigit():
         key = f"champ_{key}"
-    return key[:KEY_MAX_LENGTH].rstrip("_")
+    key = key[:KEY_MAX_LENGTH].rstrip("_")
+    return f"champ_{key}" if key in RESERVED_KEYS else key
 
 
 def is_valid_key(key: str) -> bool:
-    return bool(KEY_PATTERN.match(key)) and len(key) <= KEY_MAX_LENGTH
+    return bool(KEY_PATTERN.match(key)) and len(key) <= KEY_MAX_LENGTH and key not in RESERVED_KEYS
 
 
 def duplicated(keys: Iterable[str]) -> list[str]:

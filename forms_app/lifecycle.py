@@ -93,15 +93,37 @@ def submission_save_draft(
     )
 
 
+@transaction.atomic
+def submission_keep_input(
+    *,
+    submission: Submission,
+    user: User | None,
+    draft_input: dict[str, Any],
+    uploads: dict[str, Any],
+    expected_revision: int,
+) -> Submission:
+    """Saves what was typed as the draft and stores the (already checked) uploaded files."""
+    submission = submission_save_draft(
+        submission=submission,
+        user=user,
+        draft_input=draft_input,
+        expected_revision=expected_revision,
+    )
+    for key, uploaded in uploads.items():
+        submission_attach_file(submission=submission, user=user, key=key, uploaded=uploaded)
+    return submission
+
+
+@transaction.atomic
 def submission_attach_file(
-    *, submission: Submission, user: User, key: str, uploaded
+    *, submission: Submission, user: User | None, key: str, uploaded
 ) -> SubmissionFile:
-    """Stores (or replaces) the file of one field in private storage."""
-    existing = SubmissionFile.objects.filter(submission=submission, key=key).first()
-    if existing is not None:
-        existing.file.delete(save=False)
-        existing.delete()
-    return SubmissionFile.objects.create(
+    """Stores the new file of one field in private storage.
+
+    The file the transmitted answer refers to is kept until a new transmission replaces it;
+    earlier draft uploads of the field, which nothing refers to, are removed.
+    """
+    stored = SubmissionFile.objects.create(
         submission=submission,
         key=key,
         file=uploaded,
@@ -109,6 +131,40 @@ def submission_attach_file(
         size=uploaded.size,
         uploaded_by=user,
     )
+    for previous in SubmissionFile.objects.filter(submission=submission, key=key).exclude(
+        pk=stored.pk
+    ):
+        if not previous.is_filed:
+            _delete_stored_file(previous)
+    return stored
+
+
+def _delete_stored_file(stored: SubmissionFile) -> None:
+    name, storage = stored.file.name, stored.file.storage
+    stored.delete()
+    # The row goes with the transaction; the bytes only once it has committed.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def latest_files(submission: Submission) -> dict[str, SubmissionFile]:
+    """The newest file of each file field."""
+    return {stored.key: stored for stored in submission.files.order_by("uploaded_at", "pk")}
+
+
+def _with_file_references(submission: Submission, data: dict[str, Any]) -> dict[str, Any]:
+    from forms_app.answering import file_keys
+
+    files = latest_files(submission)
+    return {
+        **data,
+        **{key: files[key].as_reference() for key in file_keys(submission) if key in files},
+    }
+
+
+def _drop_superseded_files(submission: Submission) -> None:
+    for stored in submission.files.all():
+        if not stored.is_filed:
+            _delete_stored_file(stored)
 
 
 @transaction.atomic
@@ -120,14 +176,15 @@ def submission_submit(
     draft_input: dict[str, Any],
     expected_revision: int,
 ) -> Submission:
-    """Transmits a checked answer; a second click (same revision) raises, changing nothing."""
+    """Transmits a checked answer, its files referenced in its data; a second click (same
+    revision) raises, changing nothing."""
     from_status = submission.status
     submission = _conditional_update(
         submission=submission,
         expected_revision=expected_revision,
         statuses=EDITABLE_STATUSES,
         status=SubmissionStatus.SUBMITTED,
-        data=data,
+        data=_with_file_references(submission, data),
         draft_input=draft_input,
         submitted_at=timezone.now(),
         updated_by_id=user.pk if user else None,
@@ -135,15 +192,21 @@ def submission_submit(
     SubmissionTransition.objects.create(
         submission=submission, from_status=from_status, to_status=submission.status, by=user
     )
+    _drop_superseded_files(submission)
     return submission
 
 
 @transaction.atomic
-def submission_return(*, submission: Submission, user: User | None, comment: str) -> Submission:
-    """Sends a transmitted answer back to its authors with a comment; it becomes editable."""
+def submission_return(
+    *, submission: Submission, user: User | None, comment: str, expected_revision: int
+) -> Submission:
+    """Sends a transmitted answer back to its authors with a comment; it becomes editable.
+
+    ``expected_revision`` is the revision the validator read: a newer one is not returned.
+    """
     submission = _conditional_update(
         submission=submission,
-        expected_revision=submission.revision,
+        expected_revision=expected_revision,
         statuses=[SubmissionStatus.SUBMITTED],
         status=SubmissionStatus.RETURNED,
     )
@@ -159,12 +222,12 @@ def submission_return(*, submission: Submission, user: User | None, comment: str
 
 @transaction.atomic
 def submission_accept(
-    *, submission: Submission, user: User | None, comment: str = ""
+    *, submission: Submission, user: User | None, expected_revision: int, comment: str = ""
 ) -> Submission:
-    """Accepts a transmitted answer; it stays read-only."""
+    """Accepts the transmitted answer the validator read (``expected_revision``)."""
     submission = _conditional_update(
         submission=submission,
-        expected_revision=submission.revision,
+        expected_revision=expected_revision,
         statuses=[SubmissionStatus.SUBMITTED],
         status=SubmissionStatus.ACCEPTED,
     )

@@ -211,12 +211,20 @@ class SubmissionFile(models.Model):
     class Meta:
         verbose_name = "fichier joint"
         verbose_name_plural = "fichiers joints"
-        constraints = [
-            models.UniqueConstraint(fields=["submission", "key"], name="submissionfile_one_per_key")
-        ]
+        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_filed(self) -> bool:
+        """Whether the transmitted answer refers to this file (not a later draft upload)."""
+        reference = (self.submission.data or {}).get(self.key)
+        return isinstance(reference, dict) and reference.get("file_id") == self.pk
+
+    def as_reference(self) -> dict:
+        """How the answer's JSON refers to the file."""
+        return {"file_id": self.pk, "name": self.original_name, "size": self.size}
 
 
 class SubmissionTransition(models.Model):

@@ -11,7 +11,8 @@ from forms_app.models import Submission
 def answer_rows(submission: Submission, *, data: dict[str, Any] | None = None) -> list[dict]:
     """Sections, fields, groups (as tables) and files, in the form's order."""
     data = submission.data if data is None else data
-    files = {stored.key: stored for stored in submission.files.all()}
+    files_by_id = {stored.pk: stored for stored in submission.files.all()}
+    latest = {stored.key: stored for stored in files_by_id.values()}
     rows: list[dict] = []
     for item in submission.form_version.schema:
         kind, value = item["type"], item["value"]
@@ -20,7 +21,12 @@ def answer_rows(submission: Submission, *, data: dict[str, Any] | None = None) -
         elif kind == "help":
             continue
         elif kind == "file":
-            rows.append({"kind": "file", "label": value["label"], "file": files.get(value["key"])})
+            reference = data.get(value["key"])
+            if isinstance(reference, dict):  # a transmitted answer names its file
+                stored = files_by_id.get(reference.get("file_id"))
+            else:  # an answer being checked before transmission shows the latest upload
+                stored = latest.get(value["key"])
+            rows.append({"kind": "file", "label": value["label"], "file": stored})
         elif kind == "group":
             rows.append(_group_row(value, data.get(value["key"]) or []))
         else:

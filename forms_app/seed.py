@@ -6,6 +6,7 @@ to the editors, and loading again never changes it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,11 @@ def block_value(item: dict[str, Any]) -> dict[str, Any]:
     if kind == "group":
         value["min_rows"] = item.get("min_rows", 0)
         value["max_rows"] = item.get("max_rows", 10)
+        # Block ids are set here (Wagtail leaves nested ones unset): freezing a key once a
+        # form has answers matches fields by id.
         value["fields"] = [
-            {"type": sub["type"], "value": block_value(sub)} for sub in item["fields"]
+            {"type": sub["type"], "value": block_value(sub), "id": str(uuid.uuid4())}
+            for sub in item["fields"]
         ]
     return value
 
@@ -85,7 +89,10 @@ def forms_seed_load(*, path: Path) -> FormsSeedReport:
             slug=spec["slug"],
             template_name=FORM_TEMPLATE,
             submit_button_text="Envoyer",
-            fields=[{"type": item["type"], "value": block_value(item)} for item in spec["fields"]],
+            fields=[
+                {"type": item["type"], "value": block_value(item), "id": str(uuid.uuid4())}
+                for item in spec["fields"]
+            ],
         )
         FormSettings.objects.create(
             form=form,

@@ -57,6 +57,10 @@ class ExpectedAnswer:
         return not self.is_done and self.campaign.due_on < today()
 
     @property
+    def is_open(self) -> bool:
+        return self.campaign.opens_on <= today()
+
+    @property
     def submitted_late(self) -> bool:
         submitted_at = self.submission.submitted_at if self.submission else None
         return submitted_at is not None and timezone.localdate(submitted_at) > self.campaign.due_on
@@ -81,7 +85,8 @@ def expected_answers_for(*, user: User) -> list[ExpectedAnswer]:
     rows = []
     for campaign in campaigns:
         chosen = {organisation.pk for organisation in campaign.expected.all()}
-        filler = getattr(campaign.form.advanced_settings, "filled_by", Filler.PREFECTURE)
+        settings_ = getattr(campaign.form, "advanced_settings", None)
+        filler = settings_.filled_by if settings_ else Filler.PREFECTURE
         for organisation in organisations:
             expected = (
                 organisation.pk in chosen if chosen else organisation.kind == FILLER_KIND[filler]

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from forms_app import lifecycle, selectors
 from forms_app.answering import bound_answer_form, file_keys, typed_input
-from forms_app.models import Campaign, SubmissionFile
+from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
 from portal.models import Organisation
+
+ALL_ERRORS = frozenset({"*"})  # marker: show every field's errors
 
 STALE_MESSAGE = (
     "Cette réponse a été modifiée entre-temps (dans un autre onglet ou par un collègue). "
@@ -43,6 +45,11 @@ def answer_start(request, campaign_id: int, organisation_id: int):
     expected = selectors.campaign_respondents(campaign=campaign).filter(pk=organisation.pk)
     if not expected.exists():
         raise PermissionDenied
+    if campaign.opens_on > selectors.today():
+        messages.info(
+            request, f"Cette campagne ouvre le {campaign.opens_on:%d/%m/%Y} : revenez à cette date."
+        )
+        return redirect("portal:mon_espace")
     submission = lifecycle.submission_start(
         campaign=campaign, organisation=organisation, user=request.user
     )
@@ -62,9 +69,17 @@ def answer_detail(request, pk: int):
             "transitions": submission.transitions.all(),
             "can_edit": permissions.can_edit_submission(request.user, submission),
             "can_validate": permissions.can_validate_submission(request.user, submission)
-            and submission.status == "soumise",
+            and submission.status == SubmissionStatus.SUBMITTED,
         },
     )
+
+
+def _posted_revision(request) -> int:
+    """The revision the page was built on; anything unreadable counts as stale."""
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return 0
 
 
 @login_required
@@ -76,54 +91,51 @@ def answer_edit(request, pk: int):
             return redirect("forms_app:answer_detail", pk=pk)
         raise PermissionDenied
     if request.method != "POST":
-        return _render_edit(request, submission, bound_answer_form(submission), show_errors=False)
+        return _render_edit(request, submission, bound_answer_form(submission))
 
     action = request.POST.get("action", "draft")
-    revision = int(request.POST.get("revision") or 0)
+    revision = _posted_revision(request)
     if action == "submit":
         return _confirm_submit(request, submission, revision)
     form = bound_answer_form(submission, data=request.POST, files=request.FILES)
+    form.is_valid()
+    keys = file_keys(submission)
+    uploads = {key: request.FILES[key] for key in keys if key in request.FILES}
+    rejected = {key for key in uploads if key in form.form.errors}
     try:
-        submission = _keep_input(request, submission, form, revision)
+        submission = lifecycle.submission_keep_input(
+            submission=submission,
+            user=request.user,
+            draft_input=typed_input(request.POST),
+            uploads={key: file for key, file in uploads.items() if key not in rejected},
+            expected_revision=revision,
+        )
     except lifecycle.StaleSubmission:
         messages.error(request, STALE_MESSAGE)
-        return _render_edit(request, submission, form, show_errors=False, status=409)
+        return _render_edit(request, submission, form, revision=revision, stale=True, status=409)
     except lifecycle.NotEditable:
         return redirect("forms_app:answer_detail", pk=pk)
     if action == "review":
-        if form.is_valid():
+        if form.is_valid() and not rejected:
             return _render_review(request, submission, form)
         messages.error(
             request, "Certaines réponses sont à corriger : voir les messages sous les champs."
         )
-        return _render_edit(request, submission, form, show_errors=True)
+        return _render_edit(request, submission, form, error_keys=ALL_ERRORS)
+    if rejected:
+        messages.error(
+            request, "Brouillon enregistré, sauf le fichier refusé : voir le message sous le champ."
+        )
+        return _render_edit(request, submission, form, error_keys=rejected)
     messages.success(request, "Brouillon enregistré.")
     return redirect("forms_app:answer_edit", pk=pk)
 
 
-def _keep_input(request, submission, form, revision):
-    """Saves the typed input as the draft and stores every valid uploaded file."""
-    submission = lifecycle.submission_save_draft(
-        submission=submission,
-        user=request.user,
-        draft_input=typed_input(request.POST),
-        expected_revision=revision,
-    )
-    form.form.is_valid()
-    for key in file_keys(submission):
-        uploaded = request.FILES.get(key)
-        if uploaded is not None and key not in form.form.errors:
-            lifecycle.submission_attach_file(
-                submission=submission, user=request.user, key=key, uploaded=uploaded
-            )
-    return submission
-
-
 def _confirm_submit(request, submission, revision):
     form = bound_answer_form(submission)
-    if form.form.is_bound is False or not form.is_valid():
+    if not form.form.is_bound or not form.is_valid():
         messages.error(request, "Certaines réponses sont à corriger avant la transmission.")
-        return _render_edit(request, submission, form, show_errors=True)
+        return _render_edit(request, submission, form, error_keys=ALL_ERRORS)
     try:
         lifecycle.submission_submit(
             submission=submission,
@@ -142,16 +154,25 @@ def _confirm_submit(request, submission, revision):
     return redirect("forms_app:answer_detail", pk=submission.pk)
 
 
-def _render_edit(request, submission, form, *, show_errors: bool, status: int = 200):
+def _render_edit(
+    request, submission, form, *, error_keys=frozenset(), revision=None, stale=False, status=200
+):
+    """The fill page; ``error_keys`` says whose errors to show (ALL_ERRORS after a check).
+
+    After a refused stale save the page keeps the revision it was built on and its
+    automatic saving is off, so that nothing newer is overwritten by a later click.
+    """
     return TemplateResponse(
         request,
         "forms_app/answer_edit.html",
         {
             "submission": submission,
             "answer": form,
-            "items": _items_with_fields(submission, form),
-            "show_errors": show_errors,
-            "stored_files": {stored.key: stored for stored in submission.files.all()},
+            "items": _items_with_fields(submission, form, error_keys),
+            "show_errors": error_keys is ALL_ERRORS,
+            "revision": submission.revision if revision is None else revision,
+            "stale": stale,
+            "stored_files": lifecycle.latest_files(submission),
             "last_return": submission.transitions.filter(to_status="renvoyee").last(),
         },
         status=status,
@@ -166,16 +187,21 @@ def _render_review(request, submission, form):
     )
 
 
-def _items_with_fields(submission, form) -> list[dict]:
+def _items_with_fields(submission, form, error_keys) -> list[dict]:
     """The schema's items with their bound field or formset, in order, for the template."""
     items = []
     for item in submission.form_version.schema:
         value = item["value"]
-        entry = {"type": item["type"], "value": value}
+        key = value.get("key")
+        entry = {
+            "type": item["type"],
+            "value": value,
+            "show_errors": error_keys is ALL_ERRORS or key in error_keys,
+        }
         if item["type"] == "group":
-            entry["formset"] = form.groups[value["key"]]
-        elif "key" in value and value["key"] in form.form.fields:
-            entry["field"] = form.form[value["key"]]
+            entry["formset"] = form.groups[key]
+        elif key in form.form.fields:
+            entry["field"] = form.form[key]
         items.append(entry)
     return items
 
@@ -192,7 +218,7 @@ def answer_autosave(request, pk: int):
             submission=submission,
             user=request.user,
             draft_input=typed_input(request.POST),
-            expected_revision=int(request.POST.get("revision") or 0),
+            expected_revision=_posted_revision(request),
         )
     except lifecycle.StaleSubmission:
         return JsonResponse({"error": STALE_MESSAGE}, status=409)
@@ -225,9 +251,18 @@ def answer_return(request, pk: int):
         messages.error(request, "Indiquez ce qui est à corriger : le commentaire est obligatoire.")
         return redirect("forms_app:answer_detail", pk=pk)
     try:
-        lifecycle.submission_return(submission=submission, user=request.user, comment=comment)
-    except lifecycle.WrongStatus:
-        messages.info(request, "Cette réponse n'est plus en attente de validation.")
+        lifecycle.submission_return(
+            submission=submission,
+            user=request.user,
+            comment=comment,
+            expected_revision=_posted_revision(request),
+        )
+    except (lifecycle.WrongStatus, lifecycle.StaleSubmission):
+        messages.info(
+            request,
+            "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
+            "validation : relisez-la avant de décider.",
+        )
         return redirect("forms_app:answer_detail", pk=pk)
     messages.success(request, "Réponse renvoyée pour correction.")
     return redirect("forms_app:campaign_answers", pk=submission.campaign_id)
@@ -240,9 +275,15 @@ def answer_accept(request, pk: int):
     if not permissions.can_validate_submission(request.user, submission):
         raise PermissionDenied
     try:
-        lifecycle.submission_accept(submission=submission, user=request.user)
-    except lifecycle.WrongStatus:
-        messages.info(request, "Cette réponse n'est plus en attente de validation.")
+        lifecycle.submission_accept(
+            submission=submission, user=request.user, expected_revision=_posted_revision(request)
+        )
+    except (lifecycle.WrongStatus, lifecycle.StaleSubmission):
+        messages.info(
+            request,
+            "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
+            "validation : relisez-la avant de décider.",
+        )
         return redirect("forms_app:answer_detail", pk=pk)
     messages.success(request, "Réponse acceptée.")
     return redirect("forms_app:campaign_answers", pk=submission.campaign_id)

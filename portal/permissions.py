@@ -69,23 +69,24 @@ def respondent_organisations(user: AnyUser):
 
 
 def submissions_visible_to(user: AnyUser):
-    """Answers a person may read: DIHAL all; a prefecture its territory's; an operator its own."""
-    from forms_app.models import Submission
+    """Answers a person may read: an organisation's members its own; DIHAL every answer but
+    household ones; a prefecture its territory's, household ones excepted (those stay with
+    the operator that follows the household)."""
+    from django.db.models import Q
+
+    from forms_app.models import Scope, Submission
 
     queryset = Submission.objects.all()
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
+    own = Q(organisation_id__in=respondent_organisations(user).values("pk"))
+    not_household = ~Q(campaign__form__advanced_settings__scope=Scope.MENAGE)
     if is_dihal_member(user):
-        return queryset
+        return queryset.filter(own | not_household)
     prefecture_territories = _organisations(user, OrganisationKind.PREFECTURE).values(
         "territory_id"
     )
-    operators = _organisations(user, OrganisationKind.OPERATEUR).values("pk")
-    from django.db.models import Q
-
-    return queryset.filter(
-        Q(territory_id__in=prefecture_territories) | Q(organisation_id__in=operators)
-    )
+    return queryset.filter(own | (Q(territory_id__in=prefecture_territories) & not_household))
 
 
 def can_view_submission(user: AnyUser, submission) -> bool:
@@ -135,4 +136,8 @@ def territories_followed_by(user: AnyUser):
 
 
 def can_download_submission_file(user: AnyUser, submission_file) -> bool:
-    return can_view_submission(user, submission_file.submission)
+    """The answer's authors get any of its files; readers only the files it was filed with."""
+    submission = submission_file.submission
+    if can_answer_for(user, submission.organisation):
+        return True
+    return can_view_submission(user, submission) and submission_file.is_filed

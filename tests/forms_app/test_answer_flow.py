@@ -139,7 +139,8 @@ def test_the_whole_path(demo_accounts):
 
     # DIHAL returns it with a comment; the prefecture sees the comment and corrects.
     response = dihal.post(
-        f"/reponses/{submission.pk}/renvoyer/", {"comment": "Le nombre de jours manque."}
+        f"/reponses/{submission.pk}/renvoyer/",
+        {"comment": "Le nombre de jours manque.", "revision": submission.revision},
     )
     assert response.status_code == 302
     page = prefecture.get(edit_url).content.decode()
@@ -159,7 +160,13 @@ def test_the_whole_path(demo_accounts):
     submission.refresh_from_db()
     assert submission.status == "soumise" and submission.data["nb_jours_intervention"] == 55
 
-    assert dihal.post(f"/reponses/{submission.pk}/accepter/").status_code == 302
+    stale = dihal.post(
+        f"/reponses/{submission.pk}/accepter/", {"revision": submission.revision - 1}
+    )
+    assert stale.status_code == 302
+    assert Submission.objects.get(pk=submission.pk).status == "soumise"  # not what DIHAL read
+    accepted = dihal.post(f"/reponses/{submission.pk}/accepter/", {"revision": submission.revision})
+    assert accepted.status_code == 302
     submission.refresh_from_db()
     assert submission.status == "acceptee"
     assert list(

@@ -149,3 +149,124 @@ def test_campaign_page_marks_late_and_late_transmitted_answers(client, demo_data
         campaign=campaign, status__in=["brouillon", "renvoyee"]
     ).count()
     assert html.count("data-late>") == still_open
+
+
+def _submit(client, submission, *, files=None):
+    url = f"/reponses/{submission.pk}/modifier/"
+    data = valid_input(submission.form_version.schema)
+    submission.refresh_from_db()
+    client.post(url, {**data, "revision": submission.revision, "action": "review", **(files or {})})
+    submission.refresh_from_db()
+    client.post(url, {"revision": submission.revision, "action": "submit"})
+    submission.refresh_from_db()
+    return submission
+
+
+def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login):
+    from django.test import Client
+
+    from forms_app.lifecycle import submission_return
+
+    login("prefecture38@demo.test")
+    submission = _start(client, title="Lettre de préfiguration")
+    v1 = SimpleUploadedFile("v1.pdf", PDF, content_type="application/pdf")
+    submission = _submit(client, submission, files={"lettre_signee_pdf": v1})
+    assert submission.status == "soumise"
+    filed = submission.files.get()
+    assert submission.data["lettre_signee_pdf"]["file_id"] == filed.pk
+    submission_return(
+        submission=submission,
+        user=None,
+        comment="Signature manquante",
+        expected_revision=submission.revision,
+    )
+
+    submission.refresh_from_db()
+    v2 = SimpleUploadedFile("v2.pdf", PDF + b"%v2", content_type="application/pdf")
+    client.post(
+        f"/reponses/{submission.pk}/modifier/",
+        {"revision": submission.revision, "action": "draft", "lettre_signee_pdf": v2},
+    )
+    assert sorted(submission.files.values_list("original_name", flat=True)) == ["v1.pdf", "v2.pdf"]
+    dihal = Client()
+    dihal.post("/accounts/login/", {"login": "dihal@demo.test", "password": "portail-demo-2020"})
+    assert "v1.pdf" in dihal.get(f"/reponses/{submission.pk}/").content.decode()
+    draft_file = submission.files.get(original_name="v2.pdf")
+    assert dihal.get(f"/reponses/{submission.pk}/fichiers/{draft_file.pk}/").status_code == 404
+
+    submission = _submit(client, submission)
+    assert submission.status == "soumise"
+    assert list(submission.files.values_list("original_name", flat=True)) == ["v2.pdf"]
+    assert submission.data["lettre_signee_pdf"]["name"] == "v2.pdf"
+
+
+def test_a_refused_file_on_a_draft_save_is_said_next_to_the_field(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client, title="Lettre de préfiguration")
+    fake = SimpleUploadedFile("lettre.pdf", b"MZ" + b"\x00" * 60, content_type="application/pdf")
+    response = client.post(
+        f"/reponses/{submission.pk}/modifier/",
+        {
+            "signataire_prefet": "Le préfet",
+            "revision": submission.revision,
+            "action": "draft",
+            "lettre_signee_pdf": fake,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = dict(re.findall(r'data-error-for="([a-z0-9_]+)">([^<]+)<', html))
+    assert list(errors) == ["lettre_signee_pdf"]  # no noise about fields still empty
+    submission.refresh_from_db()
+    assert submission.draft_input["signataire_prefet"] == ["Le préfet"]
+    assert not submission.files.exists()
+
+
+def test_after_a_stale_save_the_page_keeps_its_revision_and_stops_autosaving(client, login):
+    login("prefecture38@demo.test")
+    submission = _start(client)
+    url = f"/reponses/{submission.pk}/modifier/"
+    old = submission.revision
+    client.post(url, {"commentaire_difficultes": "collègue", "revision": old, "action": "draft"})
+    response = client.post(
+        url, {"commentaire_difficultes": "moi", "revision": old, "action": "draft"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f'name="revision" value="{old}"' in html
+    assert "data-autosave-url" not in html
+    again = client.post(url, {"commentaire_difficultes": "moi", "revision": old, "action": "draft"})
+    assert again.status_code == 409
+    submission.refresh_from_db()
+    assert submission.draft_input["commentaire_difficultes"] == ["collègue"]
+
+
+def test_a_campaign_not_yet_open_cannot_be_started(client, login):
+    login("prefecture38@demo.test")
+    model = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = Campaign.objects.create(
+        form=model.form, title="Bilan futur", opens_on="2099-01-01", due_on="2099-02-01"
+    )
+    isere = Organisation.objects.get(kind="prefecture", territory__code="38")
+    assert "Ouvre le" in client.get("/mon-espace/").content.decode()
+    response = client.post(f"/campagnes/{campaign.pk}/repondre/{isere.pk}/")
+    assert response["Location"] == "/mon-espace/"
+    assert not Submission.objects.filter(campaign=campaign).exists()
+
+
+def test_mon_espace_works_for_a_form_built_in_the_admin_without_settings(client, login):
+    from wagtailstreamforms.models import Form
+
+    form = Form.objects.create(
+        title="Enquête flash",
+        slug="enquete-flash",
+        template_name="forms_app/answer_form.html",
+        fields=[{"type": "short_text", "value": {"label": "Nom", "key": "nom", "required": True}}],
+    )
+    Campaign.objects.create(
+        form=form, title="Enquête flash", opens_on="2021-01-01", due_on="2099-01-01"
+    )
+    login("prefecture38@demo.test")
+    response = client.get("/mon-espace/")
+    assert response.status_code == 200
+    assert "Enquête flash" in response.content.decode()

@@ -142,6 +142,20 @@ def test_a_file_type_not_allowed_is_refused():
     assert "n'est pas accepté" in form.errors_by_key()["lettre"][0]
 
 
+def test_decimals_are_stored_in_plain_notation():
+    form = answer_form(schema=SCHEMA, data={**GOOD, "etp": "1e1", "credits": "1e2"}, files=_files())
+    assert form.is_valid(), form.errors_by_key()
+    assert form.cleaned_json()["etp"] == "10"
+    assert form.cleaned_json()["credits"] == "100.00"
+
+
+def test_a_multi_choice_refuses_an_unknown_value():
+    form = answer_form(schema=SCHEMA, data={**GOOD, "stades": ["cdp", "inconnu"]}, files=_files())
+    assert not form.is_valid()
+    assert list(form.errors_by_key()) == ["stades"]
+    assert "choix valide" in form.errors_by_key()["stades"][0]
+
+
 def test_more_rows_than_allowed_are_refused():
     data = {
         **GOOD,
@@ -172,3 +186,26 @@ def test_a_bad_row_names_its_line():
 def test_the_form_offers_empty_rows_without_javascript():
     form = answer_form(schema=SCHEMA)
     assert len(form.groups["operateurs"].forms) == 2
+
+
+def test_a_saved_draft_offers_room_for_more_rows_up_to_the_maximum():
+    from django.utils.datastructures import MultiValueDict
+
+    from forms_app.form_builder import with_room_for_rows
+
+    saved = MultiValueDict({"operateurs-TOTAL_FORMS": ["1"], "operateurs-INITIAL_FORMS": ["0"]})
+    assert with_room_for_rows(SCHEMA, saved)["operateurs-TOTAL_FORMS"] == "2"  # max_rows = 2
+    schema = [{**SCHEMA[-1], "value": {**SCHEMA[-1]["value"], "max_rows": 5}}]
+    assert with_room_for_rows(schema, saved)["operateurs-TOTAL_FORMS"] == "3"
+
+
+def test_a_row_error_names_the_right_line_after_a_deleted_row():
+    data = {
+        **GOOD,
+        "operateurs-0-DELETE": "on",
+        "operateurs-1-nom": "Association B",
+        "operateurs-1-type": "inconnu",
+    }
+    form = answer_form(schema=SCHEMA, data=data, files=_files())
+    assert not form.is_valid()
+    assert form.errors_by_key()["operateurs"][0].startswith("Ligne 2 — ")

@@ -113,3 +113,33 @@ def test_keys_are_frozen_once_the_form_has_answers(client, login):
     assert "La clé « nb_menages_rencontres » est figée" in errors
     keys = [item["value"].get("key") for item in Form.objects.get(pk=bilan.pk).fields.raw_data]
     assert "nb_menages_rencontres" in keys and "menages_rencontres" not in keys
+
+
+def test_group_sub_field_keys_are_frozen_too(client, login):
+    from tests.forms_app.builders import form_admin_post
+
+    from forms_app.lifecycle import submission_start
+    from forms_app.models import Campaign
+    from portal.models import Organisation
+
+    login("dihal@demo.test")
+    lettre = Form.objects.get(slug="lettre-de-prefiguration")
+    campaign = Campaign.objects.get(title="Lettre de préfiguration")
+    gard = Organisation.objects.get(kind="prefecture", territory__code="30")
+    submission_start(campaign=campaign, organisation=gard, user=None)
+
+    stream = [dict(item) for item in lettre.fields.raw_data]
+    for item in stream:
+        if item["value"].get("key") == "q2_operateurs_pressentis":
+            sub_fields = [dict(sub) for sub in item["value"]["fields"]]
+            sub_fields[0] = {
+                **sub_fields[0],
+                "value": {**sub_fields[0]["value"], "key": "cle_renommee"},
+            }
+            item["value"] = {**item["value"], "fields": sub_fields}
+    response = client.post(
+        f"/admin/wagtailstreamforms/form/edit/{lettre.pk}/", form_admin_post(lettre, stream)
+    )
+    assert response.status_code == 200
+    errors = " ".join(str(error) for error in response.context["form"].errors["fields"])
+    assert "La clé « nom » est figée" in errors

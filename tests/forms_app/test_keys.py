@@ -22,6 +22,12 @@ def test_invalid_keys():
     assert not is_valid_key("Nombre")
     assert not is_valid_key("1_champ")
     assert not is_valid_key("ménages")
+    assert not is_valid_key("revision") and not is_valid_key("action")
+
+
+def test_a_label_never_derives_a_reserved_key():
+    assert key_from_label("Action") == "champ_action"
+    assert key_from_label("Révision") == "champ_revision"
 
 
 def test_duplicated_keeps_first_seen_order():

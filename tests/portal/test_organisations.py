@@ -69,3 +69,38 @@ def test_the_fourth_operator_is_refused_in_the_admin_form(client, login):
     assert response.status_code == 200
     assert "3 opérateurs" in response.content.decode()
     assert not Organisation.objects.filter(name="Opérateur D").exists()
+
+
+def test_household_answers_are_hidden_from_dihal_and_prefectures(portal_content, demo_accounts):
+    import datetime
+
+    from wagtailstreamforms.models import Form
+
+    from forms_app.lifecycle import submission_start
+    from forms_app.models import Campaign, FormSettings
+    from portal import permissions
+    from portal.models import User
+
+    form = Form.objects.create(
+        title="Diagnostic",
+        slug="diagnostic",
+        template_name="forms_app/answer_form.html",
+        fields=[{"type": "short_text", "value": {"label": "Nom", "key": "nom", "required": True}}],
+    )
+    FormSettings.objects.create(form=form, scope="menage", filled_by="operateur")
+    campaign = Campaign.objects.create(
+        form=form,
+        title="Diagnostics",
+        opens_on=datetime.date(2021, 1, 1),
+        due_on=datetime.date(2099, 1, 1),
+    )
+    operator = Organisation.objects.get(name__startswith="Association Alpes")
+    answer = submission_start(campaign=campaign, organisation=operator, user=None)
+
+    def sees(email):
+        return permissions.can_view_submission(User.objects.get(email=email), answer)
+
+    assert sees("operateur38a@demo.test")
+    assert not sees("dihal@demo.test")
+    assert not sees("prefecture38@demo.test")
+    assert not sees("operateur38b@demo.test")

@@ -5,6 +5,7 @@
   var form = document.getElementById("formulaire-reponse");
   if (!form || !window.fetch || !window.FormData) { return; }
   var url = form.getAttribute("data-autosave-url");
+  if (!url) { return; }  // switched off after a refused stale save
   var revision = form.querySelector("[data-revision]");
   var status = form.querySelector("[data-autosave-status]");
   var timer = null;
@@ -52,5 +53,24 @@
 
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
-  form.addEventListener("submit", function () { window.clearTimeout(timer); });
+  // A click on a button while a save is on its way waits for it, so the page posts the
+  // revision that save returned instead of one the server has already moved past.
+  form.addEventListener("submit", function (event) {
+    window.clearTimeout(timer);
+    if (!saving) { return; }
+    event.preventDefault();
+    var button = event.submitter;
+    var wait = window.setInterval(function () {
+      if (saving) { return; }
+      window.clearInterval(wait);
+      if (button && button.name) {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = button.name;
+        hidden.value = button.value;
+        form.appendChild(hidden);
+      }
+      form.submit();
+    }, 100);
+  });
 })();
