@@ -153,7 +153,8 @@ def test_stored_answers_pass_the_form_again(demo_data):
             files=_files_for(answer),
         )
         assert form.is_valid(), (answer, form.errors_by_key())
-        assert form.cleaned_json() == answer.data
+        files = {stored.key: stored.as_reference() for stored in answer.files.all()}
+        assert {**form.cleaned_json(), **files} == answer.data  # files are referenced by id
 
 
 def _history(answer: Submission) -> list[tuple[str, str]]:

@@ -116,11 +116,10 @@ def test_keys_are_frozen_once_the_form_has_answers(client, login):
 
 
 def test_group_sub_field_keys_are_frozen_too(client, login):
-    from tests.forms_app.builders import form_admin_post
-
     from forms_app.lifecycle import submission_start
     from forms_app.models import Campaign
     from portal.models import Organisation
+    from tests.forms_app.builders import form_admin_post
 
     login("dihal@demo.test")
     lettre = Form.objects.get(slug="lettre-de-prefiguration")
