@@ -92,3 +92,16 @@ class FormDefinitionAdminForm(WagtailAdminModelForm):
         if messages:
             self.add_error("fields", ValidationError(messages))
         return cleaned_data
+
+    def save(self, commit=True):
+        """Saving a form's fields freezes them as a new version (when they changed).
+
+        wagtailstreamforms' create view saves with ``commit=False``: a new form's first
+        version is then frozen when its first answer is started.
+        """
+        from forms_app.versions import form_version_freeze
+
+        instance = super().save(commit=commit)
+        if commit:
+            form_version_freeze(form=instance, user=getattr(self, "for_user", None))
+        return instance

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from wagtailstreamforms.models import Form
 
@@ -9,11 +12,13 @@ from forms_app.models import FormVersion
 
 
 def schema_of(form: Form) -> list[dict]:
-    """The form's fields as a JSON schema, without the editor's block ids."""
-    return [
-        {"type": item["type"], "value": _without_ids(item["value"])}
-        for item in form.fields.raw_data
-    ]
+    """The form's fields as a JSON schema, without the editor's block ids.
+
+    Read through JSON, as stored: a form just saved in the admin holds Python values
+    (``Decimal`` bounds) that a JSON schema does not.
+    """
+    stored = json.loads(json.dumps(list(form.fields.raw_data), cls=DjangoJSONEncoder))
+    return [{"type": item["type"], "value": _without_ids(item["value"])} for item in stored]
 
 
 def _without_ids(value):

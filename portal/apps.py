@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from wagtail.users import apps as wagtail_users_apps
 
 
 class PortalConfig(AppConfig):
     name = "portal"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Portail : territoires, organisations et comptes"
+
+
+class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
+    """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.
+
+    Listed in INSTALLED_APPS instead of "wagtail.users": see portal/user_admin.py.
+    """
+
+    default = False  # not the config of the "portal" entry of INSTALLED_APPS
+    user_viewset = "portal.user_admin.PortalUserViewSet"

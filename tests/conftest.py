@@ -7,6 +7,16 @@ from home.content_loader import portal_content_load
 from portal.demo import DEMO_PASSWORD, demo_accounts_load, demo_data_load
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: allauth's login rate limits live there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def portal_content(db):
     """Territories, organisations, the editors' group and the page tree."""

@@ -320,6 +320,25 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         paths=("/admin/password_reset/?next=/admin/",),
         signed_in=False,
     ),
+    "wagtailusers_users:add": PatternRule(
+        "Wagtail's user pages (portal.user_admin): DIHAL editors, no superuser/password fields",
+        {
+            "GET": by_kind(
+                anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN
+            )
+        },
+        signed_in=False,
+    ),
+    "wagtailusers_users:edit": PatternRule(
+        "Wagtail's user pages (portal.user_admin): DIHAL editors, no superuser/password fields",
+        {
+            "GET": by_kind(
+                anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN
+            )
+        },
+        paths=("/admin/users/edit/{user}/",),
+        signed_in=False,
+    ),
     "_util/login/": PatternRule(
         "Wagtail's front-end login door → allauth login, for everyone",
         {"GET": everyone(TO_ALLAUTH_LOGIN_HOME), "POST": everyone(TO_ALLAUTH_LOGIN_HOME)},
@@ -622,6 +641,15 @@ def _submitted_answer(campaign: Campaign, organisation: Organisation) -> Submiss
     )
 
 
+def _with_filed_file(submission: Submission, stored) -> Submission:
+    """The transmitted answer refers to the file, as one with a file field does."""
+    Submission.objects.filter(pk=submission.pk).update(
+        data={**submission.data, stored.key: stored.as_reference()}
+    )
+    submission.refresh_from_db()
+    return submission
+
+
 def _draft_answer(campaign: Campaign, organisation: Organisation) -> Submission:
     submission = submission_start(campaign=campaign, organisation=organisation, user=None)
     return submission_save_draft(
@@ -660,7 +688,7 @@ def _world_build() -> World:
     Submission.objects.filter(
         campaign__in=[bilan, lettre], organisation__in=prefectures.values()
     ).delete()
-    bilan38 = submission_start(campaign=bilan, organisation=prefectures["38"], user=None)
+    bilan38 = _submitted_answer(bilan, prefectures["38"])
     stored = submission_attach_file(
         submission=bilan38,
         user=User.objects.get(email="prefecture38@demo.test"),
@@ -668,7 +696,7 @@ def _world_build() -> World:
         uploaded=SimpleUploadedFile("piece.pdf", PDF_BYTES, content_type="application/pdf"),
     )
     built = {
-        "bilan38": _submitted_answer(bilan, prefectures["38"]),
+        "bilan38": _with_filed_file(bilan38, stored),
         "bilan93": _submitted_answer(bilan, prefectures["93"]),
         "draft38": _draft_answer(lettre, prefectures["38"]),
         "draft93": _draft_answer(lettre, prefectures["93"]),
@@ -694,6 +722,7 @@ def _world_build() -> World:
         campaigns={BILAN_2021: bilan.pk, LETTRE: lettre.pk},
         placeholders={
             "form": str(bilan.form_id),
+            "user": str(User.objects.get(email="prefecture93@demo.test").pk),
             "home": str(Page.objects.get(depth=2).pk),
             "campaign": str(bilan.pk),
             "document": document.url,

@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "generic_chooser",
     "wagtail.contrib.table_block",
     "wagtail.sites",
-    "wagtail.users",
+    "portal.apps.PortalUsersAppConfig",  # wagtail.users, with the portal's user forms
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -69,8 +69,10 @@ def test_renaming_a_label_keeps_the_key_and_freezes_a_new_version(client, login)
     )
     assert response.status_code == 302
     form.refresh_from_db()
-    second = form_version_freeze(form=form)
+    second = form.versions.order_by("-number").first()  # frozen by the save itself
     assert second.number == first.number + 1
+    assert second.created_by.email == "dihal@demo.test"
+    assert form_version_freeze(form=form) == second
     assert second.input_keys == first.input_keys == ["nombre_de_menages_rencontres"]
     assert second.schema[0]["value"]["label"] == "Ménages rencontrés (nombre)"
     assert first.schema[0]["value"]["label"] == "Nombre de ménages rencontrés"
