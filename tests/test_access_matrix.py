@@ -783,9 +783,10 @@ def answers_snapshot(world: World) -> Snapshot:
 
 def response_body(response: HttpResponse) -> bytes:
     if getattr(response, "streaming", False):
-        body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        response.close()
-        return body
+        # Consuming the stream closes the response through the test client's wrapper, which
+        # keeps the database connection; closing it again here would end the connection
+        # (close_old_connections) in the middle of the module's transaction on PostgreSQL.
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
     return response.content
 
 
