@@ -128,6 +128,11 @@ class IntegerField(PortalField):
                 options[bound] = block_value[bound]
         return options
 
+    def display(self, value, block_value):
+        from portal.templatetags.portal_format import format_number_fr
+
+        return "" if value in (None, "") else format_number_fr(value)
+
 
 class DecimalField(PortalField):
     field_class = forms.DecimalField
@@ -153,6 +158,14 @@ class DecimalField(PortalField):
     def to_json(self, value):
         # Plain notation: « 1e2 » is kept as "100", never "1E+2".
         return None if value is None else format(value, "f")
+
+    def display(self, value, block_value):
+        from portal.templatetags.portal_format import format_number_fr
+
+        if value in (None, ""):
+            return ""
+        number = Decimal(value)
+        return format_number_fr(number, decimals=max(-number.as_tuple().exponent, 0))
 
 
 class MoneyField(DecimalField):
@@ -181,6 +194,10 @@ class PercentField(DecimalField):
     icon = "table"
     extra_blocks = []
 
+    def display(self, value, block_value):
+        shown = super().display(value, block_value)
+        return f"{shown}\u00a0%" if shown else ""
+
     def get_options(self, block_value):
         options = super().get_options(block_value)
         options.update(min_value=Decimal(0), max_value=Decimal(100), decimal_places=2)
@@ -206,6 +223,13 @@ class DateField(PortalField):
 
     def to_json(self, value):
         return value.isoformat() if isinstance(value, datetime.date) else value
+
+    def display(self, value, block_value):
+        from django.utils.dateformat import format as date_format
+
+        if not value:
+            return ""
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
 
 
 class YesNoField(PortalField):

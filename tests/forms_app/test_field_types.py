@@ -209,3 +209,18 @@ def test_a_row_error_names_the_right_line_after_a_deleted_row():
     form = answer_form(schema=SCHEMA, data=data, files=_files())
     assert not form.is_valid()
     assert form.errors_by_key()["operateurs"][0].startswith("Ligne 2 — ")
+
+
+def test_answers_read_the_french_way():
+    from forms_app.field_types import field_type
+
+    def shown(kind, value, **block):
+        return field_type(kind).display(value, block).replace("\u202f", " ").replace("\xa0", " ")
+
+    assert shown("date", "2020-12-29") == "29 décembre 2020"
+    assert shown("money", "117600.00") == "117 600,00 €"
+    assert shown("decimal", "3.12") == "3,12"
+    assert shown("percent", "62.5") == "62,5 %"
+    assert shown("integer", 1234) == "1 234"
+    assert shown("yes_no", True) == "Oui"
+    assert shown("choice", "epci", choices=[{"value": "epci", "label": "EPCI"}]) == "EPCI"
