@@ -104,15 +104,18 @@ def can_edit_submission(user: AnyUser, submission) -> bool:
 
 
 def can_validate_submission(user: AnyUser, submission) -> bool:
-    """DIHAL editors validate; a prefecture validates its operators' answers when so set."""
+    """DIHAL editors validate; a prefecture validates its operators' answers when the form
+    says so (a prefecture's own answer still goes to DIHAL: nobody validates their own)."""
     from forms_app.models import Validator
 
     settings_ = getattr(submission.campaign.form, "advanced_settings", None)
     validated_by = settings_.validated_by if settings_ else Validator.DIHAL
-    if validated_by == Validator.PREFECTURE:
+    if (
+        validated_by == Validator.PREFECTURE
+        and submission.organisation.kind == OrganisationKind.OPERATEUR
+    ):
         return (
-            submission.organisation.kind == OrganisationKind.OPERATEUR
-            and _organisations(user, OrganisationKind.PREFECTURE)
+            _organisations(user, OrganisationKind.PREFECTURE)
             .filter(territory_id=submission.territory_id)
             .exists()
         )

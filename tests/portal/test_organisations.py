@@ -104,3 +104,49 @@ def test_household_answers_are_hidden_from_dihal_and_prefectures(portal_content,
     assert not sees("dihal@demo.test")
     assert not sees("prefecture38@demo.test")
     assert not sees("operateur38b@demo.test")
+
+
+def test_who_validates_follows_the_form_settings(portal_content, demo_accounts):
+    import datetime
+
+    from wagtailstreamforms.models import Form
+
+    from forms_app.lifecycle import submission_start
+    from forms_app.models import Campaign, FormSettings
+    from portal import permissions
+    from portal.models import User
+
+    form = Form.objects.create(
+        title="Suivi trimestriel",
+        slug="suivi-trimestriel",
+        template_name="forms_app/answer_form.html",
+        fields=[
+            {"type": "integer", "value": {"label": "Visites", "key": "visites", "required": True}}
+        ],
+    )
+    FormSettings.objects.create(form=form, filled_by="operateur", validated_by="prefecture")
+    campaign = Campaign.objects.create(
+        form=form,
+        title="Suivi T1",
+        opens_on=datetime.date(2021, 1, 1),
+        due_on=datetime.date(2099, 1, 1),
+    )
+    operator_answer = submission_start(
+        campaign=campaign,
+        organisation=Organisation.objects.get(name__startswith="Association Alpes"),
+        user=None,
+    )
+    prefecture_answer = submission_start(
+        campaign=campaign,
+        organisation=Organisation.objects.get(kind="prefecture", territory__code="38"),
+        user=None,
+    )
+
+    def validates(email, answer):
+        return permissions.can_validate_submission(User.objects.get(email=email), answer)
+
+    assert validates("prefecture38@demo.test", operator_answer)
+    assert not validates("prefecture93@demo.test", operator_answer)
+    assert not validates("dihal@demo.test", operator_answer)
+    assert validates("dihal@demo.test", prefecture_answer)  # never validated by its authors
+    assert not validates("prefecture38@demo.test", prefecture_answer)
