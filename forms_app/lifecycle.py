@@ -196,6 +196,31 @@ def submission_submit(
     return submission
 
 
+def _decide(
+    *,
+    submission: Submission,
+    user: User | None,
+    to_status: str,
+    comment: str,
+    expected_revision: int,
+) -> Submission:
+    """A validator's decision on the transmitted answer they read (``expected_revision``)."""
+    submission = _conditional_update(
+        submission=submission,
+        expected_revision=expected_revision,
+        statuses=[SubmissionStatus.SUBMITTED],
+        status=to_status,
+    )
+    SubmissionTransition.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=to_status,
+        by=user,
+        comment=comment,
+    )
+    return submission
+
+
 @transaction.atomic
 def submission_return(
     *, submission: Submission, user: User | None, comment: str, expected_revision: int
@@ -204,20 +229,13 @@ def submission_return(
 
     ``expected_revision`` is the revision the validator read: a newer one is not returned.
     """
-    submission = _conditional_update(
+    return _decide(
         submission=submission,
-        expected_revision=expected_revision,
-        statuses=[SubmissionStatus.SUBMITTED],
-        status=SubmissionStatus.RETURNED,
-    )
-    SubmissionTransition.objects.create(
-        submission=submission,
-        from_status=SubmissionStatus.SUBMITTED,
+        user=user,
         to_status=SubmissionStatus.RETURNED,
-        by=user,
         comment=comment,
+        expected_revision=expected_revision,
     )
-    return submission
 
 
 @transaction.atomic
@@ -225,17 +243,10 @@ def submission_accept(
     *, submission: Submission, user: User | None, expected_revision: int, comment: str = ""
 ) -> Submission:
     """Accepts the transmitted answer the validator read (``expected_revision``)."""
-    submission = _conditional_update(
+    return _decide(
         submission=submission,
-        expected_revision=expected_revision,
-        statuses=[SubmissionStatus.SUBMITTED],
-        status=SubmissionStatus.ACCEPTED,
-    )
-    SubmissionTransition.objects.create(
-        submission=submission,
-        from_status=SubmissionStatus.SUBMITTED,
+        user=user,
         to_status=SubmissionStatus.ACCEPTED,
-        by=user,
         comment=comment,
+        expected_revision=expected_revision,
     )
-    return submission

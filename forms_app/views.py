@@ -240,53 +240,55 @@ def answer_file(request, pk: int, file_id: int):
     return response
 
 
-@login_required
-@require_POST
-def answer_return(request, pk: int):
+CHANGED_SINCE_READ = (
+    "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
+    "validation : relisez-la avant de décider."
+)
+
+
+def _decide(request, pk: int, *, decision, done: str, **arguments):
+    """Runs a validator's decision on the answer they read, then goes back to the campaign."""
     submission = _visible_submission(request, pk)
     if not permissions.can_validate_submission(request.user, submission):
         raise PermissionDenied
-    comment = request.POST.get("comment", "").strip()
-    if not comment:
-        messages.error(request, "Indiquez ce qui est à corriger : le commentaire est obligatoire.")
-        return redirect("forms_app:answer_detail", pk=pk)
     try:
-        lifecycle.submission_return(
+        decision(
             submission=submission,
             user=request.user,
-            comment=comment,
             expected_revision=_posted_revision(request),
+            **arguments,
         )
     except (lifecycle.WrongStatus, lifecycle.StaleSubmission):
-        messages.info(
-            request,
-            "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
-            "validation : relisez-la avant de décider.",
-        )
+        messages.info(request, CHANGED_SINCE_READ)
         return redirect("forms_app:answer_detail", pk=pk)
-    messages.success(request, "Réponse renvoyée pour correction.")
+    messages.success(request, done)
     return redirect("forms_app:campaign_answers", pk=submission.campaign_id)
+
+
+@login_required
+@require_POST
+def answer_return(request, pk: int):
+    """Sends the answer back for correction, with the comment its authors will read."""
+    comment = request.POST.get("comment", "").strip()
+    if not comment:
+        if not permissions.can_validate_submission(request.user, _visible_submission(request, pk)):
+            raise PermissionDenied
+        messages.error(request, "Indiquez ce qui est à corriger : le commentaire est obligatoire.")
+        return redirect("forms_app:answer_detail", pk=pk)
+    return _decide(
+        request,
+        pk,
+        decision=lifecycle.submission_return,
+        done="Réponse renvoyée pour correction.",
+        comment=comment,
+    )
 
 
 @login_required
 @require_POST
 def answer_accept(request, pk: int):
-    submission = _visible_submission(request, pk)
-    if not permissions.can_validate_submission(request.user, submission):
-        raise PermissionDenied
-    try:
-        lifecycle.submission_accept(
-            submission=submission, user=request.user, expected_revision=_posted_revision(request)
-        )
-    except (lifecycle.WrongStatus, lifecycle.StaleSubmission):
-        messages.info(
-            request,
-            "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
-            "validation : relisez-la avant de décider.",
-        )
-        return redirect("forms_app:answer_detail", pk=pk)
-    messages.success(request, "Réponse acceptée.")
-    return redirect("forms_app:campaign_answers", pk=submission.campaign_id)
+    """Accepts the answer."""
+    return _decide(request, pk, decision=lifecycle.submission_accept, done="Réponse acceptée.")
 
 
 @login_required
