@@ -290,52 +290,45 @@ def validators(done: Outcome) -> dict[Relation, Outcome | ByStatus]:
     }
 
 
+# A login door under /admin/: allauth's login for those who may use the admin, a refusal
+# for the signed-in others (the /admin/ prefix refuses non-editors before any view).
+ADMIN_LOGIN_DOOR = {
+    "GET": by_kind(
+        anonymous=TO_ALLAUTH_LOGIN,
+        dihal=TO_ALLAUTH_LOGIN,
+        prefecture=FORBIDDEN,
+        operateur=FORBIDDEN,
+    )
+}
+# Admin pages, the user pages of portal.user_admin included: DIHAL editors only.
+EDITORS_ONLY = {
+    "GET": by_kind(anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN)
+}
+
 # The portal's own patterns, one by one (key: the full name, or the route when unnamed).
 PORTAL_PATTERNS: dict[str, PatternRule] = {
     "portal:mon_espace": PatternRule("any signed-in person", {"GET": everyone(SERVED)}),
     "home:territories": PatternRule("public", {"GET": everyone(SERVED)}, signed_in=False),
     "cms_admin_login": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
-        {
-            "GET": by_kind(
-                anonymous=TO_ALLAUTH_LOGIN,
-                dihal=TO_ALLAUTH_LOGIN,
-                prefecture=FORBIDDEN,
-                operateur=FORBIDDEN,
-            )
-        },
+        ADMIN_LOGIN_DOOR,
         paths=("/admin/login/?next=/admin/",),
         signed_in=False,
     ),
     "admin/password_reset/": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
-        {
-            "GET": by_kind(
-                anonymous=TO_ALLAUTH_LOGIN,
-                dihal=TO_ALLAUTH_LOGIN,
-                prefecture=FORBIDDEN,
-                operateur=FORBIDDEN,
-            )
-        },
+        ADMIN_LOGIN_DOOR,
         paths=("/admin/password_reset/?next=/admin/",),
         signed_in=False,
     ),
     "wagtailusers_users:add": PatternRule(
         "Wagtail's user pages (portal.user_admin): DIHAL editors, no superuser/password fields",
-        {
-            "GET": by_kind(
-                anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN
-            )
-        },
+        EDITORS_ONLY,
         signed_in=False,
     ),
     "wagtailusers_users:edit": PatternRule(
         "Wagtail's user pages (portal.user_admin): DIHAL editors, no superuser/password fields",
-        {
-            "GET": by_kind(
-                anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN
-            )
-        },
+        EDITORS_ONLY,
         paths=("/admin/users/edit/{user}/",),
         signed_in=False,
     ),
@@ -435,11 +428,7 @@ THIRD_PARTY_NAMES: dict[str, str] = {"wagtail_serve": PAGES_RULE}
 GROUP_CHECKS: dict[str, PatternRule] = {
     "admin/ (editors' pages)": PatternRule(
         ADMIN_RULE,
-        {
-            "GET": by_kind(
-                anonymous=TO_LOGIN, dihal=SERVED, prefecture=FORBIDDEN, operateur=FORBIDDEN
-            )
-        },
+        EDITORS_ONLY,
         paths=(
             "/admin/",
             "/admin/pages/",

@@ -91,17 +91,23 @@ def test_form_admin_is_refused_to_prefectures(client, login):
     assert client.get("/admin/wagtailstreamforms/form/").status_code == 403
 
 
-def test_keys_are_frozen_once_the_form_has_answers(client, login):
+def _answered_form(slug: str, *, campaign_title: str) -> Form:
+    """The form ``slug`` once Gard's prefecture has started an answer to its campaign."""
     from forms_app.lifecycle import submission_start
     from forms_app.models import Campaign
     from portal.models import Organisation
+
+    gard = Organisation.objects.get(kind="prefecture", territory__code="30")
+    campaign = Campaign.objects.get(title=campaign_title)
+    submission_start(campaign=campaign, organisation=gard, user=None)
+    return Form.objects.get(slug=slug)
+
+
+def test_keys_are_frozen_once_the_form_has_answers(client, login):
     from tests.forms_app.builders import form_admin_post
 
     login("dihal@demo.test")
-    bilan = Form.objects.get(slug="bilan-d-etape")
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
-    gard = Organisation.objects.get(kind="prefecture", territory__code="30")
-    submission_start(campaign=campaign, organisation=gard, user=None)
+    bilan = _answered_form("bilan-d-etape", campaign_title="Bilan d'étape 2021")
 
     stream = [dict(item) for item in bilan.fields.raw_data]
     for item in stream:
@@ -118,16 +124,10 @@ def test_keys_are_frozen_once_the_form_has_answers(client, login):
 
 
 def test_group_sub_field_keys_are_frozen_too(client, login):
-    from forms_app.lifecycle import submission_start
-    from forms_app.models import Campaign
-    from portal.models import Organisation
     from tests.forms_app.builders import form_admin_post
 
     login("dihal@demo.test")
-    lettre = Form.objects.get(slug="lettre-de-prefiguration")
-    campaign = Campaign.objects.get(title="Lettre de préfiguration")
-    gard = Organisation.objects.get(kind="prefecture", territory__code="30")
-    submission_start(campaign=campaign, organisation=gard, user=None)
+    lettre = _answered_form("lettre-de-prefiguration", campaign_title="Lettre de préfiguration")
 
     stream = [dict(item) for item in lettre.fields.raw_data]
     for item in stream:
