@@ -100,6 +100,7 @@ def forms_seed_load(*, path: Path) -> FormsSeedReport:
             scope=spec["scope"],
             filled_by=spec["filled_by"],
             validated_by=spec["validated_by"],
+            household_role=spec.get("household_role", ""),
         )
         form_version_freeze(form=form)
         report.created.append(spec["title"])

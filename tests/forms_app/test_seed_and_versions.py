@@ -1,4 +1,4 @@
-"""The scheme's two starting forms, their keys from domain.md, and frozen versions."""
+"""The scheme's five starting forms, their keys from domain.md, and frozen versions."""
 
 from wagtailstreamforms.models import Form
 
@@ -47,9 +47,28 @@ BILAN_KEYS = {
     "nb_orientations_hebergement",
     "credits_consommes",
 }
+DIAGNOSTIC_KEYS = {
+    "date_entretien",
+    "stade",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "adresse_logement",
+    "telephone",
+    "montant_dette",
+    "causes",
+    "fsl",
+    "surendettement",
+    "relogement_necessaire",
+    "preconisations",
+    "demarches_proposees",
+}
+CONTRAT_KEYS = {"referent", "date_signature", "nom", "stade", "montant_dette", "engagements"}
+VEILLE_KEYS = {"date_dernier_echange", "date_contact", "contact_etabli", "engagements", "issue"}
+ENGAGEMENT_KEYS = {"demarche", "objectif", "porteur", "modalite", "organisme_oriente", "echeance"}
 
 
-def test_the_two_forms_are_seeded_with_the_domain_keys(portal_content):
+def test_the_territory_forms_are_seeded_with_the_domain_keys(portal_content):
     lettre = Form.objects.get(slug="lettre-de-prefiguration")
     bilan = Form.objects.get(slug="bilan-d-etape")
     assert set(lettre.versions.get().input_keys) >= LETTRE_KEYS
@@ -59,12 +78,30 @@ def test_the_two_forms_are_seeded_with_the_domain_keys(portal_content):
     assert bilan.advanced_settings.validated_by == "dihal"
 
 
+def test_the_household_forms_are_seeded_with_their_role(portal_content):
+    expected = {
+        "diagnostic-social-et-financier": ("diagnostic", DIAGNOSTIC_KEYS),
+        "contrat-d-engagement": ("contrat", CONTRAT_KEYS),
+        "veille-sociale-post-intervention": ("veille", VEILLE_KEYS),
+    }
+    for slug, (role, keys) in expected.items():
+        form = Form.objects.get(slug=slug)
+        assert set(form.versions.get().input_keys) >= keys
+        assert form.advanced_settings.scope == "menage"
+        assert form.advanced_settings.filled_by == "operateur"
+        assert form.advanced_settings.household_role == role
+    contrat = Form.objects.get(slug="contrat-d-engagement").versions.get().schema
+    (engagements,) = [item for item in contrat if item["type"] == "group"]
+    sub_keys = {sub["value"]["key"] for sub in engagements["value"]["fields"]}
+    assert sub_keys >= ENGAGEMENT_KEYS | {"statut"}
+
+
 def test_seeding_again_changes_nothing(portal_content, settings):
     report = forms_seed_load(path=settings.PORTAL_FORMS_FILE)
     assert report.created == []
-    assert sorted(report.kept) == ["Bilan d'étape", "Lettre de préfiguration"]
-    assert Form.objects.count() == 2
-    assert FormVersion.objects.count() == 2
+    assert len(report.kept) == 5
+    assert Form.objects.count() == 5
+    assert FormVersion.objects.count() == 5
 
 
 def test_a_seeded_form_builds_and_checks_its_counters(portal_content):

@@ -20,6 +20,14 @@ class Filler(models.TextChoices):
     OPERATEUR = "operateur", "L'opérateur"
 
 
+class HouseholdRole(models.TextChoices):
+    """What a household form is in the case file: the portal prefills and counts by role."""
+
+    DIAGNOSTIC = "diagnostic", "Diagnostic social et financier"
+    CONTRAT = "contrat", "Contrat d'engagement"
+    VEILLE = "veille", "Veille sociale post-intervention (plusieurs par ménage)"
+
+
 class Validator(models.TextChoices):
     DIHAL = "dihal", "La DIHAL"
     PREFECTURE = "prefecture", "La préfecture (pour les réponses de ses opérateurs)"
@@ -37,6 +45,16 @@ class FormSettings(AbstractFormSetting):
     )
     validated_by = models.CharField(
         "validé par", max_length=20, choices=Validator.choices, default=Validator.DIHAL
+    )
+    household_role = models.CharField(
+        "rôle dans le dossier ménage",
+        max_length=20,
+        choices=HouseholdRole.choices,
+        blank=True,
+        help_text=(
+            "Pour un formulaire par ménage : le contrat est prérempli depuis le diagnostic, "
+            "la veille depuis le contrat, et les indicateurs du bilan en sont calculés."
+        ),
     )
     word_template = models.ForeignKey(
         "wagtaildocs.Document",
@@ -142,7 +160,21 @@ class Submission(models.Model):
     """One respondent's answer to a campaign, with the form version it was filled with."""
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="submissions"
+        Campaign,
+        verbose_name="campagne",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        null=True,
+        blank=True,
+        help_text="Vide pour un document du dossier d'un ménage.",
+    )
+    household = models.ForeignKey(
+        "forms_app.Household",
+        verbose_name="ménage",
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
     )
     organisation = models.ForeignKey(
         "portal.Organisation",
@@ -184,11 +216,25 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "organisation"], name="submission_one_per_respondent"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(campaign__isnull=False, household__isnull=True)
+                    | models.Q(campaign__isnull=True, household__isnull=False)
+                ),
+                name="submission_campaign_or_household",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.household_id:
+            return f"{self.form_version.form} — {self.household}"
         return f"{self.campaign} — {self.organisation}"
+
+    @property
+    def title(self) -> str:
+        """The campaign's title, or the form's for a household document."""
+        return self.campaign.title if self.campaign_id else self.form_version.form.title
 
     @property
     def is_editable(self) -> bool:
@@ -246,3 +292,31 @@ class SubmissionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class CampaignReminder(models.Model):
+    """A reminder e-mail sent to a late respondent: at most one per respondent and day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_on = models.DateField("envoyée le")
+    sent_at = models.DateTimeField("envoyée à", auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.PositiveIntegerField("destinataires", default=0)
+
+    class Meta:
+        verbose_name = "relance"
+        verbose_name_plural = "relances"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation", "sent_on"], name="reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Relance {self.campaign} — {self.organisation} ({self.sent_on:%d/%m/%Y})"

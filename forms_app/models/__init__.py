@@ -1,0 +1,49 @@
+"""The forms app's models: form settings and versions, campaigns and answers, households."""
+
+from forms_app.models.forms import (
+    EDITABLE_STATUSES,
+    Campaign,
+    CampaignReminder,
+    Filler,
+    FormSettings,
+    FormVersion,
+    HouseholdRole,
+    Scope,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    SubmissionTransition,
+    Validator,
+)
+from forms_app.models.households import (
+    ContactAttempt,
+    ContactMode,
+    ContactResult,
+    Household,
+    HouseholdSource,
+    HouseholdStatus,
+    ProcedureStage,
+)
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "Campaign",
+    "CampaignReminder",
+    "ContactAttempt",
+    "ContactMode",
+    "ContactResult",
+    "Filler",
+    "FormSettings",
+    "FormVersion",
+    "Household",
+    "HouseholdRole",
+    "HouseholdSource",
+    "HouseholdStatus",
+    "ProcedureStage",
+    "Scope",
+    "Submission",
+    "SubmissionFile",
+    "SubmissionStatus",
+    "SubmissionTransition",
+    "Validator",
+]
