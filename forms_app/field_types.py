@@ -93,6 +93,11 @@ class PortalField(BaseField):
         """How an answer reads for a person (override per type)."""
         return "" if value in (None, "", []) else str(value)
 
+    def to_input(self, value: Any) -> list[str]:
+        """A stored answer as a person would type it, for prefilling a form (override per
+        type); empty when there is nothing to carry over."""
+        return [] if value in (None, "", []) else [str(value)]
+
 
 class ShortTextField(PortalField):
     field_class = forms.CharField
@@ -111,8 +116,29 @@ class LongTextField(PortalField):
     widget_attrs = {"rows": "5"}
 
 
+# Spaces people type between thousands: plain, no-break and narrow no-break.
+THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+class SpacedNumberMixin:
+    """Accepts « 4 350,50 » as French people type amounts: spaces between thousands."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(THOUSANDS_SPACES)
+        return super().to_python(value)
+
+
+class FrenchDecimalFormField(SpacedNumberMixin, forms.DecimalField):
+    pass
+
+
+class FrenchIntegerFormField(SpacedNumberMixin, forms.IntegerField):
+    pass
+
+
 class IntegerField(PortalField):
-    field_class = forms.IntegerField
+    field_class = FrenchIntegerFormField
     label = "Nombre entier"
     icon = "order"
     extra_blocks = [
@@ -135,7 +161,7 @@ class IntegerField(PortalField):
 
 
 class DecimalField(PortalField):
-    field_class = forms.DecimalField
+    field_class = FrenchDecimalFormField
     label = "Nombre décimal"
     icon = "order"
     extra_blocks = [
@@ -158,6 +184,9 @@ class DecimalField(PortalField):
     def to_json(self, value):
         # Plain notation: « 1e2 » is kept as "100", never "1E+2".
         return None if value is None else format(value, "f")
+
+    def to_input(self, value):
+        return [] if value in (None, "") else [str(value).replace(".", ",")]
 
     def display(self, value, block_value):
         from portal.templatetags.portal_format import format_number_fr
@@ -248,6 +277,9 @@ class YesNoField(PortalField):
     def display(self, value, block_value):
         return {True: "Oui", False: "Non"}.get(value, "")
 
+    def to_input(self, value):
+        return {True: [YES], False: [NO]}.get(value, [])
+
 
 CHOICES_BLOCK = blocks.ListBlock(
     blocks.StructBlock(
@@ -288,6 +320,9 @@ class MultiChoiceField(ChoiceField):
         labels = dict(_choices(block_value))
         return ", ".join(labels.get(item, item) for item in value or [])
 
+    def to_input(self, value):
+        return [str(item) for item in value or []]
+
 
 class EmailField(PortalField):
     field_class = forms.EmailField
@@ -320,6 +355,9 @@ class FileField(PortalField):
     def to_json(self, value):
         # The stored file's reference is written by the submission service, not here.
         return None
+
+    def to_input(self, value):
+        return []  # a file is never carried into another form
 
 
 class NonInputField(PortalField):

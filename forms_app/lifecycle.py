@@ -193,6 +193,34 @@ def submission_submit(
         submission=submission, from_status=from_status, to_status=submission.status, by=user
     )
     _drop_superseded_files(submission)
+    if submission.household_id:
+        from forms_app.households import household_document_filed
+
+        household_document_filed(submission=submission)
+    return submission
+
+
+@transaction.atomic
+def submission_reopen(
+    *, submission: Submission, user: User | None, expected_revision: int
+) -> Submission:
+    """Takes a filed household document back to draft for its operator (no validator is
+    involved); the case file's follow-up is recomputed without it."""
+    submission = _conditional_update(
+        submission=submission,
+        expected_revision=expected_revision,
+        statuses=[SubmissionStatus.SUBMITTED],
+        status=SubmissionStatus.DRAFT,
+    )
+    SubmissionTransition.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.DRAFT,
+        by=user,
+    )
+    from forms_app.households import household_follow_up_refresh
+
+    household_follow_up_refresh(household=submission.household)
     return submission
 
 

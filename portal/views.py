@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from forms_app import household_selectors
 from forms_app import selectors as forms_selectors
 from portal import permissions, selectors
 
@@ -22,6 +23,10 @@ def mon_espace(request):
             "can_access_cms_admin": permissions.can_access_cms_admin(request.user),
             "expected_answers": forms_selectors.expected_answers_for(user=request.user),
             "can_follow_campaigns": permissions.can_follow_campaigns(request.user),
+            "veilles": household_selectors.veille_counts(user=request.user)
+            if permissions.can_follow_households(request.user)
+            else None,
+            "can_see_household_overview": permissions.can_see_household_overview(request.user),
         },
     )
 

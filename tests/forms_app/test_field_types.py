@@ -149,6 +149,15 @@ def test_decimals_are_stored_in_plain_notation():
     assert form.cleaned_json()["credits"] == "100.00"
 
 
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f"])
+def test_amounts_and_counts_accept_spaces_between_thousands(space):
+    data = {**GOOD, "credits": f"117{space}600,50", "nb_menages": f"1{space}200"}
+    form = answer_form(schema=SCHEMA, data=data, files=_files())
+    assert form.is_valid(), form.errors_by_key()
+    assert form.cleaned_json()["credits"] == "117600.50"
+    assert form.cleaned_json()["nb_menages"] == 1200
+
+
 def test_a_multi_choice_refuses_an_unknown_value():
     form = answer_form(schema=SCHEMA, data={**GOOD, "stades": ["cdp", "inconnu"]}, files=_files())
     assert not form.is_valid()

@@ -1,0 +1,266 @@
+"""Operators' pages on their households, and the pseudonymised overview for prefectures and
+DIHAL. Thin: access via portal.permissions, writes via forms_app.households, reads via
+forms_app.household_selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+from wagtailstreamforms.models import Form
+
+from forms_app import household_selectors as selectors
+from forms_app import households, lifecycle
+from forms_app.answering import typed_input
+from forms_app.household_forms import (
+    ContactAttemptForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    HouseholdStatusForm,
+)
+from forms_app.models import HouseholdSource, HouseholdStatus, ProcedureStage, Scope, Submission
+from forms_app.views import STALE_MESSAGE, posted_revision
+from portal import permissions
+
+PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = 100
+
+
+def _followed_household(request, pk: int):
+    """The household if the person's organisation follows it; not found otherwise."""
+    return get_object_or_404(permissions.households_followed_by(request.user), pk=pk)
+
+
+def _operator_only(request) -> None:
+    if not permissions.can_follow_households(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def household_list(request):
+    """The operator's households, filtered by stage, status, reference or name."""
+    _operator_only(request)
+    filters = HouseholdFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    found = selectors.households_for_operator(
+        user=request.user,
+        stage=chosen.get("stage", ""),
+        status=chosen.get("status", ""),
+        query=chosen.get("q", ""),
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.status_counts(permissions.households_followed_by(request.user))
+    return TemplateResponse(
+        request,
+        "forms_app/households/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "total": page.paginator.count,
+            "counts": [(HouseholdStatus(status).label, count) for status, count in counts.items()],
+            "veilles": selectors.veille_counts(user=request.user),
+            "querystring": _querystring_without_page(request),
+        },
+    )
+
+
+def _querystring_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def household_create(request):
+    """Opens a case file at the person's operator."""
+    _operator_only(request)
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        household = households.household_create(
+            operator=permissions.household_operators(request.user).select_related("territory")[0],
+            user=request.user,
+            fields=form.cleaned_data,
+        )
+        messages.success(request, f"Ménage {household.reference} enregistré.")
+        return redirect("forms_app:household_detail", pk=household.pk)
+    return TemplateResponse(
+        request, "forms_app/households/form.html", {"form": form, "household": None}
+    )
+
+
+@login_required
+def household_edit(request, pk: int):
+    """Corrects the identity or the procedure facts of a case file."""
+    household = _followed_household(request, pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        households.household_update(household=household, fields=form.cleaned_data)
+        messages.success(request, "Dossier mis à jour.")
+        return redirect("forms_app:household_detail", pk=household.pk)
+    return TemplateResponse(
+        request, "forms_app/households/form.html", {"form": form, "household": household}
+    )
+
+
+@login_required
+def household_detail(request, pk: int, contact_form=None, status=200):
+    """The case file: identity, facts, contacts, documents and timeline."""
+    household = _followed_household(request, pk)
+    return TemplateResponse(
+        request,
+        "forms_app/households/detail.html",
+        {
+            "household": household,
+            "contact_form": contact_form or ContactAttemptForm(),
+            "status_form": HouseholdStatusForm(initial={"status": household.status}),
+            "documents": selectors.household_documents(household=household),
+            "timeline": selectors.household_timeline(household=household),
+            "contacts": household.contact_attempts.all(),
+            "today": selectors.today(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def household_contact_add(request, pk: int):
+    """Records a contact attempt; an invalid one comes back with its errors."""
+    household = _followed_household(request, pk)
+    form = ContactAttemptForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La tentative de contact n'a pas été enregistrée : voir le formulaire."
+        )
+        return household_detail(request, pk, contact_form=form, status=400)
+    households.contact_attempt_add(household=household, user=request.user, **form.cleaned_data)
+    messages.success(request, "Tentative de contact enregistrée.")
+    return redirect("forms_app:household_detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_status_set(request, pk: int):
+    household = _followed_household(request, pk)
+    form = HouseholdStatusForm(request.POST)
+    if form.is_valid():
+        households.household_status_set(household=household, status=form.cleaned_data["status"])
+        messages.success(request, f"Statut : {household.get_status_display()}.")
+    else:
+        messages.error(request, "Choisissez un statut dans la liste.")
+    return redirect("forms_app:household_detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_document_open(request, pk: int, form_id: int):
+    """Opens the household's document of a form (created and prefilled the first time)."""
+    household = _followed_household(request, pk)
+    form = get_object_or_404(Form, pk=form_id, advanced_settings__scope=Scope.MENAGE)
+    document = households.household_document_open(household=household, form=form, user=request.user)
+    return redirect("forms_app:answer_edit", pk=document.pk)
+
+
+def _own_household_document(request, pk: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.filter(household__in=permissions.households_followed_by(request.user)),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def household_document_refill(request, pk: int):
+    """Fills the document's empty fields again from the case file."""
+    document = _own_household_document(request, pk)
+    try:
+        households.household_document_refill(
+            submission=document,
+            user=request.user,
+            expected_revision=posted_revision(request),
+            typed=typed_input(request.POST),
+        )
+    except lifecycle.StaleSubmission:
+        messages.error(request, STALE_MESSAGE)
+    except lifecycle.NotEditable:
+        messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
+        return redirect("forms_app:answer_detail", pk=document.pk)
+    else:
+        messages.success(
+            request, "Les champs vides ont été repris du dossier ; vos saisies sont conservées."
+        )
+    return redirect("forms_app:answer_edit", pk=document.pk)
+
+
+@login_required
+@require_POST
+def household_document_reopen(request, pk: int):
+    """Takes a finalised household document back to draft."""
+    document = _own_household_document(request, pk)
+    if not permissions.can_reopen_submission(request.user, document):
+        return redirect("forms_app:answer_detail", pk=document.pk)
+    try:
+        lifecycle.submission_reopen(
+            submission=document, user=request.user, expected_revision=posted_revision(request)
+        )
+    except (lifecycle.StaleSubmission, lifecycle.WrongStatus):
+        messages.info(request, "Ce document a changé entre-temps : relisez-le.")
+        return redirect("forms_app:answer_detail", pk=document.pk)
+    messages.success(request, "Document rouvert : il est de nouveau modifiable.")
+    return redirect("forms_app:answer_edit", pk=document.pk)
+
+
+@login_required
+def veilles_to_do(request):
+    """« Veilles à faire »: follow-ups due 15 days after the last exchange, overdue first."""
+    _operator_only(request)
+    return TemplateResponse(
+        request,
+        "forms_app/households/veilles.html",
+        {
+            "households": selectors.veilles_to_do(user=request.user),
+            "today": selectors.today(),
+            "veille_form": next(
+                (
+                    f
+                    for f in households.household_forms()
+                    if households.household_role(f) == "veille"
+                ),
+                None,
+            ),
+        },
+    )
+
+
+@login_required
+def household_overview(request):
+    """Prefectures and DIHAL: counts and pseudonymised rows, never a name or a document."""
+    if not permissions.can_see_household_overview(request.user):
+        raise PermissionDenied
+    territory_code = request.GET.get("territoire", "")
+    status = request.GET.get("statut", "")
+    if status not in HouseholdStatus.values:
+        status = ""
+    rows = selectors.pseudonymised_rows(
+        user=request.user, territory_code=territory_code, status=status
+    )
+    page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "forms_app/households/overview.html",
+        {
+            "territories": selectors.household_overview(user=request.user),
+            "page": page,
+            "statuses": HouseholdStatus.choices,
+            "status_labels": dict(HouseholdStatus.choices),
+            "stage_labels": dict(ProcedureStage.choices),
+            "source_labels": dict(HouseholdSource.choices),
+            "chosen_territory": territory_code,
+            "chosen_status": status,
+            "querystring": _querystring_without_page(request),
+        },
+    )

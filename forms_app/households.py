@@ -1,0 +1,285 @@
+"""Writes on households: the case file, its contact attempts and its documents.
+
+The status only moves forward on its own (a contact reached, a diagnostic or a contract
+filed, a follow-up that closes the case); the operator may still set it by hand. The date
+of the last exchange and the follow-up due 15 days later are recomputed after every change
+by ``household_follow_up_refresh``, so that lists filter and sort on stored columns.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtailstreamforms.models import Form
+
+from forms_app.models import (
+    ContactAttempt,
+    Household,
+    HouseholdRole,
+    HouseholdStatus,
+    Scope,
+    Submission,
+    SubmissionStatus,
+)
+from forms_app.models.households import EXCHANGE_RESULTS, STATUS_ORDER
+from forms_app.prefill import prefill_input
+from forms_app.versions import form_version_freeze
+from portal.models import Organisation, User
+
+VEILLE_DELAY = datetime.timedelta(days=15)
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud safely
+
+# Keys of the seeded household forms that the case file reads, tolerant of their absence:
+# the date a document records an exchange on, and the follow-up's outcome.
+EXCHANGE_DATE_KEYS = {
+    HouseholdRole.DIAGNOSTIC: "date_entretien",
+    HouseholdRole.CONTRAT: "date_signature",
+}
+VEILLE_COVERS_KEY = "date_dernier_echange"
+VEILLE_ISSUE_KEY = "issue"
+CLOSING_ISSUES = frozenset({"cloture", "orientation_droit_commun"})
+STATUS_WHEN_FILED = {
+    HouseholdRole.DIAGNOSTIC: HouseholdStatus.DIAGNOSTIQUE,
+    HouseholdRole.CONTRAT: HouseholdStatus.ACCOMPAGNE,
+}
+STATUS_AFTER_CONTACT = {"rencontre": HouseholdStatus.RENCONTRE}
+
+
+class NotAHouseholdForm(Exception):
+    """The form is not answered per household."""
+
+
+def _new_reference(territory_code: str) -> str:
+    token = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{territory_code}-{token}"
+
+
+@transaction.atomic
+def household_create(
+    *, operator: Organisation, user: User | None, fields: dict[str, Any]
+) -> Household:
+    """Opens a household's case file at ``operator`` with a fresh pseudonymous reference."""
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                household = Household.objects.create(
+                    operator=operator,
+                    territory_id=operator.territory_id,
+                    reference=_new_reference(operator.territory.code),
+                    created_by=user,
+                    **fields,
+                )
+        except IntegrityError:
+            continue  # the reference was taken: draw another
+        return household_follow_up_refresh(household=household)
+    raise IntegrityError("No free household reference after five draws.")
+
+
+def household_update(*, household: Household, fields: dict[str, Any]) -> Household:
+    """Changes the case file's facts or identity (never its operator or reference)."""
+    for name, value in fields.items():
+        setattr(household, name, value)
+    household.save()
+    return household_follow_up_refresh(household=household)
+
+
+def household_status_set(*, household: Household, status: str) -> Household:
+    """The operator's own choice of status (closing a case, reopening it…)."""
+    household.status = status
+    household.save(update_fields=["status", "updated_at"])
+    return household_follow_up_refresh(household=household)
+
+
+def _advance(household: Household, status: str) -> None:
+    if STATUS_ORDER[status] > STATUS_ORDER[household.status]:
+        household.status = status
+
+
+@transaction.atomic
+def contact_attempt_add(
+    *,
+    household: Household,
+    user: User | None,
+    date: datetime.date,
+    mode: str,
+    result: str,
+    note: str = "",
+) -> ContactAttempt:
+    """Records an attempt to reach the household; reaching it moves it on to « contacté »
+    (« rencontré » when met)."""
+    attempt = ContactAttempt.objects.create(
+        household=household, date=date, mode=mode, result=result, note=note, created_by=user
+    )
+    if result in EXCHANGE_RESULTS:
+        _advance(household, STATUS_AFTER_CONTACT.get(result, HouseholdStatus.CONTACTE))
+        household.save(update_fields=["status", "updated_at"])
+    household_follow_up_refresh(household=household)
+    return attempt
+
+
+def household_role(form: Form) -> str:
+    settings_ = getattr(form, "advanced_settings", None)
+    return settings_.household_role if settings_ else ""
+
+
+def household_forms():
+    """The forms answered per household, in the case's order (diagnostic, contract, veille)."""
+    order = {role: rank for rank, role in enumerate(HouseholdRole.values)}
+    forms = Form.objects.filter(advanced_settings__scope=Scope.MENAGE).select_related(
+        "advanced_settings"
+    )
+    return sorted(forms, key=lambda form: (order.get(household_role(form), 99), form.pk))
+
+
+def _role_documents(household: Household, role: str, *, filed: bool):
+    documents = Submission.objects.filter(
+        household=household, form_version__form__advanced_settings__household_role=role
+    )
+    if filed:
+        documents = documents.exclude(status__in=[SubmissionStatus.DRAFT])
+    return documents.order_by("-submitted_at", "-pk")
+
+
+def household_sources(*, household: Household, role: str) -> list[dict[str, Any]]:
+    """What a new document of ``role`` is prefilled from, first source first."""
+    facts = {name: getattr(household, name) for name in Household.PERSONAL_FIELDS}
+    facts["stade"] = household.stage
+    if household.last_exchange_on:
+        facts[VEILLE_COVERS_KEY] = household.last_exchange_on.isoformat()
+    earlier = {
+        HouseholdRole.CONTRAT: [HouseholdRole.DIAGNOSTIC],
+        HouseholdRole.VEILLE: [HouseholdRole.CONTRAT, HouseholdRole.DIAGNOSTIC],
+    }.get(role, [])
+    sources = [facts]
+    for earlier_role in earlier:
+        document = _role_documents(household, earlier_role, filed=True).first()
+        if document is not None:
+            sources.append(document.data)
+    return sources
+
+
+@transaction.atomic
+def household_document_open(*, household: Household, form: Form, user: User | None) -> Submission:
+    """The household's document of ``form``: its existing one (a diagnostic, a contract), or
+    a new draft prefilled from the case file. A follow-up is made anew each time, unless a
+    draft one is waiting."""
+    if form.advanced_settings.scope != Scope.MENAGE:
+        raise NotAHouseholdForm
+    # One at a time per household: two clicks never make two documents.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    existing = Submission.objects.filter(household=household, form_version__form=form)
+    if household_role(form) == HouseholdRole.VEILLE:
+        existing = existing.filter(status=SubmissionStatus.DRAFT)
+    document = existing.order_by("-pk").first()
+    if document is not None:
+        return document
+    version = form_version_freeze(form=form, user=user)
+    draft_input = prefill_input(
+        schema=version.schema,
+        draft_input={},
+        sources=household_sources(household=household, role=household_role(form)),
+    )
+    return Submission.objects.create(
+        household=household,
+        organisation_id=household.operator_id,
+        territory_id=household.territory_id,
+        form_version=version,
+        draft_input=draft_input,
+        updated_by=user,
+    )
+
+
+def _stored_date(data: dict[str, Any], key: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(data.get(key or "")))
+    except ValueError:
+        return None
+
+
+def _exchange_date(document: Submission, role: str) -> datetime.date | None:
+    recorded = _stored_date(document.data, EXCHANGE_DATE_KEYS.get(role))
+    if recorded:
+        return recorded
+    return timezone.localdate(document.submitted_at) if document.submitted_at else None
+
+
+def household_document_filed(*, submission: Submission) -> Household:
+    """Called when a household document is filed: the status moves on, a closing follow-up
+    closes the case, and the next follow-up is recomputed."""
+    household = submission.household
+    role = household_role(submission.form_version.form)
+    if role in STATUS_WHEN_FILED:
+        _advance(household, STATUS_WHEN_FILED[role])
+    if role == HouseholdRole.VEILLE and submission.data.get(VEILLE_ISSUE_KEY) in CLOSING_ISSUES:
+        household.status = HouseholdStatus.CLOS
+    household.save(update_fields=["status", "updated_at"])
+    return household_follow_up_refresh(household=household)
+
+
+def household_follow_up_refresh(*, household: Household) -> Household:
+    """Recomputes the last exchange (a reached contact, a filed diagnostic or contract) and
+    the follow-up due 15 days after it: due once the household had an intervention, until a
+    filed follow-up covers that exchange or the case is closed."""
+    exchanges = [
+        attempt.date
+        for attempt in household.contact_attempts.all()
+        if attempt.result in EXCHANGE_RESULTS
+    ]
+    intervened = False
+    for role in (HouseholdRole.DIAGNOSTIC, HouseholdRole.CONTRAT):
+        for document in _role_documents(household, role, filed=True):
+            intervened = True
+            exchanged_on = _exchange_date(document, role)
+            if exchanged_on:
+                exchanges.append(exchanged_on)
+    last_exchange = max(exchanges, default=None)
+    covered = [
+        _stored_date(document.data, VEILLE_COVERS_KEY)
+        for document in _role_documents(household, HouseholdRole.VEILLE, filed=True)
+    ]
+    is_covered = last_exchange is not None and any(
+        date is not None and date >= last_exchange for date in covered
+    )
+    due = (
+        last_exchange + VEILLE_DELAY
+        if intervened
+        and last_exchange
+        and not is_covered
+        and household.status != HouseholdStatus.CLOS
+        else None
+    )
+    Household.objects.filter(pk=household.pk).update(
+        last_exchange_on=last_exchange, veille_due_on=due
+    )
+    household.last_exchange_on, household.veille_due_on = last_exchange, due
+    return household
+
+
+def household_document_refill(
+    *,
+    submission: Submission,
+    user: User | None,
+    expected_revision: int,
+    typed: dict[str, Any] | None = None,
+) -> Submission:
+    """Fills the document's still-empty fields again from the case file (a diagnostic filed
+    after the contract was opened, say); what was typed (``typed``, the page's unsaved
+    input, or else the saved draft) stays as typed."""
+    from forms_app.lifecycle import submission_save_draft
+
+    role = household_role(submission.form_version.form)
+    draft_input = prefill_input(
+        schema=submission.form_version.schema,
+        draft_input=typed if typed else submission.draft_input,
+        sources=household_sources(household=submission.household, role=role),
+    )
+    return submission_save_draft(
+        submission=submission,
+        user=user,
+        draft_input=draft_input,
+        expected_revision=expected_revision,
+    )
