@@ -108,6 +108,16 @@ class CampaignSummary:
     expected: int
     counts: dict[str, int]
 
+    @property
+    def transmitted(self) -> int:
+        """Answers transmitted, accepted ones included."""
+        return self.counts[SubmissionStatus.SUBMITTED] + self.counts[SubmissionStatus.ACCEPTED]
+
+    @property
+    def late(self) -> int:
+        """Answers not transmitted although the due date has passed."""
+        return self.expected - self.transmitted if self.campaign.due_on < today() else 0
+
 
 def campaign_summaries(*, user: User) -> list[CampaignSummary]:
     """Every followed campaign with its expected and per-status counts, in a fixed number of

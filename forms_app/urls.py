@@ -18,4 +18,5 @@ urlpatterns = [
     path("reponses/<int:pk>/accepter/", views.answer_accept, name="answer_accept"),
     path("suivi/campagnes/", views.campaign_list, name="campaign_list"),
     path("suivi/campagnes/<int:pk>/", views.campaign_answers, name="campaign_answers"),
+    path("suivi/campagnes/<int:pk>/relancer/", views.campaign_remind, name="campaign_remind"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from forms_app import lifecycle, selectors
+from forms_app import lifecycle, reminders, selectors, tracker
 from forms_app.answering import bound_answer_form, file_keys, typed_input
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
@@ -302,11 +302,30 @@ def campaign_list(request):
 
 @login_required
 def campaign_answers(request, pk: int):
-    """The answers of one campaign within the person's territories, with their status."""
+    """The campaign tracker: counts, the map and the rows of the person's territories."""
+    if not permissions.can_follow_campaigns(request.user):
+        raise PermissionDenied
     campaign = get_object_or_404(selectors.campaigns_followed_by(user=request.user), pk=pk)
-    answers = selectors.campaign_answers(campaign=campaign, user=request.user)
     return TemplateResponse(
         request,
         "forms_app/campaign_answers.html",
-        {"campaign": campaign, "answers": answers, "counts": selectors.status_counts(answers)},
+        {
+            "campaign": campaign,
+            "tracker": tracker.campaign_tracker(campaign=campaign, user=request.user),
+            "can_remind": permissions.can_remind_campaign(request.user, campaign),
+            "today": selectors.today(),
+        },
     )
+
+
+@login_required
+@require_POST
+def campaign_remind(request, pk: int):
+    """« Relancer les retardataires »: e-mails the late respondents the person follows."""
+    if not permissions.can_follow_campaigns(request.user):
+        raise PermissionDenied
+    campaign = get_object_or_404(selectors.campaigns_followed_by(user=request.user), pk=pk)
+    report = reminders.campaign_remind_late(campaign=campaign, user=request.user)
+    notify = messages.success if report.reminded else messages.info
+    notify(request, reminders.report_message(report))
+    return redirect("forms_app:campaign_answers", pk=campaign.pk)

@@ -144,3 +144,13 @@ def can_download_submission_file(user: AnyUser, submission_file) -> bool:
     if can_answer_for(user, submission.organisation):
         return True
     return can_view_submission(user, submission) and submission_file.is_filed
+
+
+# --- Campaign reminders -----------------------------------------------------------------
+
+
+def can_remind_campaign(user: AnyUser, campaign) -> bool:
+    """Whoever follows a campaign may remind its late respondents: DIHAL members every
+    territory's, a prefecture its own territory's (the reminder service narrows the
+    respondents with territories_followed_by). Operators never remind."""
+    return can_follow_campaigns(user)

@@ -163,6 +163,7 @@ DRAFT_SAVED = _outcome("302 → fill page, draft saved", 302, location="{edit}",
 JSON_SAVED = _outcome("200 JSON, draft saved", 200, writes=True)
 RETURNED = _outcome("302 → campaign, returned", 302, location="{campaign_answers}", writes=True)
 ACCEPTED = _outcome("302 → campaign, accepted", 302, location="{campaign_answers}", writes=True)
+TO_TRACKER = _outcome("302 → campaign tracker", 302, location="{tracker}")
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class Target:
     answer: AnswerRef | None = None
     forced: Outcome | None = None  # the outcome for every signed-in persona
     listed: tuple[AnswerRef, ...] = ()  # answers whose rows the page may show
+    campaign_id: int | None = None  # the campaign of a campaign page
 
 
 Decide = Callable[[Persona, Target], Outcome | None]  # None: not requested for this persona
@@ -405,7 +407,15 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
     ),
     "forms_app:campaign_answers": PatternRule(
         "DIHAL all rows; a prefecture its territory's rows only",
-        {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=HIDDEN)},
+        {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
+        targets="campaign",
+    ),
+    "forms_app:campaign_remind": PatternRule(
+        "DIHAL and prefectures (their territory's late respondents), POST only",
+        {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": by_kind(dihal=TO_TRACKER, prefecture=TO_TRACKER, operateur=FORBIDDEN),
+        },
         targets="campaign",
     ),
 }
@@ -562,6 +572,7 @@ class World:
                     title,
                     reverse(name, kwargs={"pk": pk}),
                     listed=tuple(a for a in self.answers if a.campaign_id == pk),
+                    campaign_id=pk,
                 )
                 for title, pk in self.campaigns.items()
             ]
@@ -853,6 +864,10 @@ class Matrix:
 
     def _urls(self, target: Target) -> dict[str, str]:
         urls = {"login": f"{LOGIN_PATH}?{urlencode({'next': target.url})}"}
+        if target.campaign_id is not None:
+            urls["tracker"] = reverse(
+                "forms_app:campaign_answers", kwargs={"pk": target.campaign_id}
+            )
         if target.answer is not None:
             answer = target.answer
             urls["detail"] = answer.detail_url

@@ -195,6 +195,8 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", "Portail équipes mobiles <ne-pas-repondre@dihal.gouv.fr>"
 )
+# The portal's public address, for links in e-mails (sent outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # State design system
 DSFR_USE_INTEGRITY_CHECKSUMS = True
