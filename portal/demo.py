@@ -88,14 +88,16 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def demo_data_load() -> int:
-    """Creates the demo operators, accounts and answers that are missing; returns how many.
+    """Creates the demo operators, accounts, answers and households that are missing;
+    returns how many.
 
     Refuses to run unless the settings allow demo data (never in production).
     """
     created = demo_accounts_load()
     from forms_app.demo import demo_answers_load  # here: forms_app imports portal
+    from forms_app.demo_households import demo_households_load
 
-    return created + demo_answers_load()
+    return created + demo_answers_load() + demo_households_load()
 
 
 @transaction.atomic

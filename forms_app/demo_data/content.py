@@ -247,8 +247,14 @@ def demo_content() -> DemoContent:
 
 def demo_content_read(*, path: Path) -> DemoContent:
     """Reads a demo content file; raises ``TypeError`` on a missing or unknown key."""
+    return typed_yaml_read(path=path, hint=DemoContent)
+
+
+def typed_yaml_read(*, path: Path, hint: type) -> Any:
+    """Reads a YAML file into the dataclass ``hint``; raises ``TypeError`` on a missing or
+    unknown key."""
     with path.open(encoding="utf-8") as handle:
-        return _typed_value(DemoContent, yaml.safe_load(handle))
+        return _typed_value(hint, yaml.safe_load(handle))
 
 
 def _typed_value(hint: Any, value: Any) -> Any:
