@@ -190,7 +190,11 @@ def submission_with_history(*, submission_id: int, user: User) -> Submission | N
     return (
         permissions.submissions_visible_to(user)
         .select_related(
-            "campaign__form__advanced_settings", "organisation", "territory", "form_version"
+            "campaign__form__advanced_settings",
+            "organisation",
+            "territory",
+            "form_version__form",
+            "household",
         )
         .prefetch_related(Prefetch("transitions"), "files")
         .filter(pk=submission_id)

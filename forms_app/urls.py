@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forms_app import views
+from forms_app import household_views, views
 
 app_name = "forms_app"
 
@@ -14,9 +14,41 @@ urlpatterns = [
     path("reponses/<int:pk>/modifier/", views.answer_edit, name="answer_edit"),
     path("reponses/<int:pk>/brouillon/", views.answer_autosave, name="answer_autosave"),
     path("reponses/<int:pk>/fichiers/<int:file_id>/", views.answer_file, name="answer_file"),
+    path(
+        "reponses/<int:pk>/indicateurs/",
+        views.answer_copy_indicators,
+        name="answer_copy_indicators",
+    ),
     path("reponses/<int:pk>/renvoyer/", views.answer_return, name="answer_return"),
     path("reponses/<int:pk>/accepter/", views.answer_accept, name="answer_accept"),
     path("suivi/campagnes/", views.campaign_list, name="campaign_list"),
     path("suivi/campagnes/<int:pk>/", views.campaign_answers, name="campaign_answers"),
     path("suivi/campagnes/<int:pk>/relancer/", views.campaign_remind, name="campaign_remind"),
+    path("menages/", household_views.household_list, name="household_list"),
+    path("menages/nouveau/", household_views.household_create, name="household_create"),
+    path("menages/veilles/", household_views.veilles_to_do, name="veilles_to_do"),
+    path("menages/<int:pk>/", household_views.household_detail, name="household_detail"),
+    path("menages/<int:pk>/modifier/", household_views.household_edit, name="household_edit"),
+    path(
+        "menages/<int:pk>/contacts/",
+        household_views.household_contact_add,
+        name="household_contact_add",
+    ),
+    path("menages/<int:pk>/statut/", household_views.household_status_set, name="household_status"),
+    path(
+        "menages/<int:pk>/documents/<int:form_id>/",
+        household_views.household_document_open,
+        name="household_document_open",
+    ),
+    path(
+        "reponses/<int:pk>/preremplir/",
+        household_views.household_document_refill,
+        name="household_document_refill",
+    ),
+    path(
+        "reponses/<int:pk>/rouvrir/",
+        household_views.household_document_reopen,
+        name="household_document_reopen",
+    ),
+    path("suivi/menages/", household_views.household_overview, name="household_overview"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from forms_app import lifecycle, reminders, selectors, tracker
+from forms_app import indicators, lifecycle, reminders, selectors, tracker
 from forms_app.answering import bound_answer_form, file_keys, typed_input
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
@@ -68,13 +68,14 @@ def answer_detail(request, pk: int):
             "rows": answer_rows(submission),
             "transitions": submission.transitions.all(),
             "can_edit": permissions.can_edit_submission(request.user, submission),
+            "can_reopen": permissions.can_reopen_submission(request.user, submission),
             "can_validate": permissions.can_validate_submission(request.user, submission)
             and submission.status == SubmissionStatus.SUBMITTED,
         },
     )
 
 
-def _posted_revision(request) -> int:
+def posted_revision(request) -> int:
     """The revision the page was built on; anything unreadable counts as stale."""
     try:
         return int(request.POST.get("revision", ""))
@@ -94,7 +95,7 @@ def answer_edit(request, pk: int):
         return _render_edit(request, submission, bound_answer_form(submission))
 
     action = request.POST.get("action", "draft")
-    revision = _posted_revision(request)
+    revision = posted_revision(request)
     if action == "submit":
         return _confirm_submit(request, submission, revision)
     form = bound_answer_form(submission, data=request.POST, files=request.FILES)
@@ -150,6 +151,9 @@ def _confirm_submit(request, submission, revision):
     except lifecycle.StaleSubmission:
         messages.error(request, STALE_MESSAGE)
         return redirect("forms_app:answer_edit", pk=submission.pk)
+    if submission.household_id:
+        messages.success(request, f"{submission.title} finalisé.")
+        return redirect("forms_app:household_detail", pk=submission.household_id)
     messages.success(request, "Réponse transmise. Merci !")
     return redirect("forms_app:answer_detail", pk=submission.pk)
 
@@ -162,18 +166,21 @@ def _render_edit(
     After a refused stale save the page keeps the revision it was built on and its
     automatic saving is off, so that nothing newer is overwritten by a later click.
     """
+    computed = indicators.indicators_for_answer(submission)
     return TemplateResponse(
         request,
         "forms_app/answer_edit.html",
         {
             "submission": submission,
             "answer": form,
-            "items": _items_with_fields(submission, form, error_keys),
+            "items": _items_with_fields(submission, form, error_keys, computed),
             "show_errors": error_keys is ALL_ERRORS,
             "revision": submission.revision if revision is None else revision,
             "stale": stale,
             "stored_files": lifecycle.latest_files(submission),
             "last_return": submission.transitions.filter(to_status="renvoyee").last(),
+            "indicators": computed,
+            "indicator_labels": {i.key: i.label for i in indicators.FIELD_INDICATORS},
         },
         status=status,
     )
@@ -187,7 +194,7 @@ def _render_review(request, submission, form):
     )
 
 
-def _items_with_fields(submission, form, error_keys) -> list[dict]:
+def _items_with_fields(submission, form, error_keys, computed) -> list[dict]:
     """The schema's items with their bound field or formset, in order, for the template."""
     items = []
     for item in submission.form_version.schema:
@@ -197,6 +204,7 @@ def _items_with_fields(submission, form, error_keys) -> list[dict]:
             "type": item["type"],
             "value": value,
             "show_errors": error_keys is ALL_ERRORS or key in error_keys,
+            "computed": computed.get(key),
         }
         if item["type"] == "group":
             entry["formset"] = form.groups[key]
@@ -218,13 +226,41 @@ def answer_autosave(request, pk: int):
             submission=submission,
             user=request.user,
             draft_input=typed_input(request.POST),
-            expected_revision=_posted_revision(request),
+            expected_revision=posted_revision(request),
         )
     except lifecycle.StaleSubmission:
         return JsonResponse({"error": STALE_MESSAGE}, status=409)
     except lifecycle.NotEditable:
         return JsonResponse({"error": "Cette réponse n'est plus modifiable."}, status=403)
     return JsonResponse({"revision": submission.revision, "saved_at": submission.updated_at})
+
+
+@login_required
+@require_POST
+def answer_copy_indicators(request, pk: int):
+    """Writes the counters computed from the household files into the draft."""
+    submission = _visible_submission(request, pk)
+    if not permissions.can_edit_submission(request.user, submission):
+        if permissions.can_answer_for(request.user, submission.organisation):
+            return redirect("forms_app:answer_detail", pk=pk)
+        raise PermissionDenied
+    try:
+        indicators.indicators_copy_into_draft(
+            submission=submission,
+            user=request.user,
+            typed=typed_input(request.POST),
+            expected_revision=posted_revision(request),
+        )
+    except lifecycle.StaleSubmission:
+        messages.error(request, STALE_MESSAGE)
+    except lifecycle.NotEditable:
+        return redirect("forms_app:answer_detail", pk=pk)
+    else:
+        messages.success(
+            request,
+            "Les chiffres calculés depuis les dossiers ménages ont été repris : vérifiez-les.",
+        )
+    return redirect("forms_app:answer_edit", pk=pk)
 
 
 @login_required
@@ -255,7 +291,7 @@ def _decide(request, pk: int, *, decision, done: str, **arguments):
         decision(
             submission=submission,
             user=request.user,
-            expected_revision=_posted_revision(request),
+            expected_revision=posted_revision(request),
             **arguments,
         )
     except (lifecycle.WrongStatus, lifecycle.StaleSubmission):

@@ -80,7 +80,9 @@ def submissions_visible_to(user: AnyUser):
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     own = Q(organisation_id__in=respondent_organisations(user).values("pk"))
-    not_household = ~Q(campaign__form__advanced_settings__scope=Scope.MENAGE)
+    not_household = Q(household__isnull=True) & ~Q(
+        campaign__form__advanced_settings__scope=Scope.MENAGE
+    )
     if is_dihal_member(user):
         return queryset.filter(own | not_household)
     prefecture_territories = _organisations(user, OrganisationKind.PREFECTURE).values(
@@ -103,11 +105,23 @@ def can_edit_submission(user: AnyUser, submission) -> bool:
     return submission.is_editable and can_answer_for(user, submission.organisation)
 
 
+def can_reopen_submission(user: AnyUser, submission) -> bool:
+    """A household document is the operator's own working file: it reopens a finalised one
+    (nobody validates it). Campaign answers only reopen when a validator returns them."""
+    return (
+        submission.household_id is not None
+        and not submission.is_editable
+        and can_answer_for(user, submission.organisation)
+    )
+
+
 def can_validate_submission(user: AnyUser, submission) -> bool:
     """DIHAL editors validate; a prefecture validates its operators' answers when the form
     says so (a prefecture's own answer still goes to DIHAL: nobody validates their own)."""
     from forms_app.models import Validator
 
+    if submission.campaign_id is None:
+        return False  # a household document is nobody's to validate
     settings_ = getattr(submission.campaign.form, "advanced_settings", None)
     validated_by = settings_.validated_by if settings_ else Validator.DIHAL
     if (
@@ -144,6 +158,64 @@ def can_download_submission_file(user: AnyUser, submission_file) -> bool:
     if can_answer_for(user, submission.organisation):
         return True
     return can_view_submission(user, submission) and submission_file.is_filed
+
+
+# --- Households ----------------------------------------------------------------------
+
+# What a prefecture or DIHAL may read of a household: the pseudonymous reference and the
+# procedure facts, never its identity, contact details, resources or causes.
+HOUSEHOLD_SHARED_FIELDS = (
+    "reference",
+    "territory__code",
+    "operator__name",
+    "source",
+    "referred_on",
+    "stage",
+    "known_to_social_services",
+    "status",
+    "last_exchange_on",
+    "veille_due_on",
+)
+
+
+def household_operators(user: AnyUser):
+    """The operators whose households a person follows by name (their own)."""
+    return _organisations(user, OrganisationKind.OPERATEUR)
+
+
+def households_followed_by(user: AnyUser):
+    """Households whose whole file (identity, documents, contacts) the person may open."""
+    from forms_app.models import Household
+
+    return Household.objects.filter(operator__in=household_operators(user))
+
+
+def can_follow_households(user: AnyUser) -> bool:
+    return household_operators(user).exists()
+
+
+def can_open_household(user: AnyUser, household) -> bool:
+    """The operator that follows the household, and no one else."""
+    return household_operators(user).filter(pk=household.operator_id).exists()
+
+
+def households_counted_for(user: AnyUser):
+    """Households a person may count and list pseudonymously (``HOUSEHOLD_SHARED_FIELDS``
+    only): DIHAL all, a prefecture its territory's, an operator its own."""
+    from forms_app.models import Household
+
+    if is_dihal_member(user):
+        return Household.objects.all()
+    own = households_followed_by(user)
+    territories = _organisations(user, OrganisationKind.PREFECTURE).values("territory_id")
+    return Household.objects.filter(pk__in=own.values("pk")) | Household.objects.filter(
+        territory_id__in=territories
+    )
+
+
+def can_see_household_overview(user: AnyUser) -> bool:
+    """DIHAL and prefectures see counts and pseudonymised rows of households."""
+    return can_follow_campaigns(user)
 
 
 # --- Campaign reminders -----------------------------------------------------------------

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,20 +34,27 @@ from django.urls.resolvers import RegexPattern
 from django.utils.html import escape
 from wagtail.documents import get_document_model
 from wagtail.models import Page
+from wagtailstreamforms.models import Form
 
 from forms_app.form_builder import answer_form
+from forms_app.households import (
+    contact_attempt_add,
+    household_create,
+    household_document_open,
+)
 from forms_app.lifecycle import (
     submission_attach_file,
     submission_save_draft,
     submission_start,
     submission_submit,
 )
-from forms_app.models import Campaign, Submission
+from forms_app.models import Campaign, Household, Submission
 from home.content_loader import portal_content_load
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
 from portal.models import Organisation, OrganisationKind, User
 from tests.forms_app.builders import valid_input
 
+HOUSEHOLD_FORMS = ("diagnostic-social-et-financier", "contrat-d-engagement")
 LOGIN_PATH = "/accounts/login/"
 PERSONAL_SPACE = "/mon-espace/"
 BILAN_2021 = "Bilan d'étape 2021"
@@ -122,7 +130,10 @@ def relation(persona: Persona, owner: OrgRef) -> Relation:
 READERS = (Relation.RESPONDENT, Relation.VALIDATOR, Relation.READER)
 
 
-def may_read(persona: Persona, owner: OrgRef) -> bool:
+def may_read(persona: Persona, owner: OrgRef, *, household: bool = False) -> bool:
+    """Household documents are read by the operator that follows the household only."""
+    if household:
+        return relation(persona, owner) is Relation.RESPONDENT
     return relation(persona, owner) in READERS
 
 
@@ -164,6 +175,10 @@ JSON_SAVED = _outcome("200 JSON, draft saved", 200, writes=True)
 RETURNED = _outcome("302 → campaign, returned", 302, location="{campaign_answers}", writes=True)
 ACCEPTED = _outcome("302 → campaign, accepted", 302, location="{campaign_answers}", writes=True)
 TO_TRACKER = _outcome("302 → campaign tracker", 302, location="{tracker}")
+TO_HOUSEHOLD = _outcome("302 → household page", 302, location="{household}", writes=True)
+TO_DOCUMENT = _outcome("302 → the household's document", 302)
+HOUSEHOLD_FORM_ERRORS = _outcome("400, the form with its errors", 400)
+REOPENED = _outcome("302 → fill page, reopened", 302, location="{edit}", writes=True)
 
 
 @dataclass(frozen=True)
@@ -179,12 +194,24 @@ class AnswerRef:
     key: str
     pk: int
     owner: OrgRef
-    campaign_id: int
+    campaign_id: int | None
     editable: bool
+    household: bool = False  # a document of a household's case file
 
     @property
     def detail_url(self) -> str:
         return reverse("forms_app:answer_detail", kwargs={"pk": self.pk})
+
+
+@dataclass(frozen=True)
+class HouseholdRef:
+    key: str
+    pk: int
+    owner: OrgRef
+
+    @property
+    def url(self) -> str:
+        return reverse("forms_app:household_detail", kwargs={"pk": self.pk})
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,7 @@ class Target:
     forced: Outcome | None = None  # the outcome for every signed-in persona
     listed: tuple[AnswerRef, ...] = ()  # answers whose rows the page may show
     campaign_id: int | None = None  # the campaign of a campaign page
+    household: HouseholdRef | None = None
 
 
 Decide = Callable[[Persona, Target], Outcome | None]  # None: not requested for this persona
@@ -220,9 +248,15 @@ def by_kind(**outcomes: Outcome | None) -> Decide:
 
 
 def by_relation(rules: Mapping[Relation, Outcome | ByStatus]) -> Decide:
+    """The rule of the persona's relation to the target's owner; a household document has
+    no validator and no reader: the operator's own, a stranger's for everyone else."""
+
     def decide(persona: Persona, target: Target) -> Outcome:
         assert target.owner is not None
-        rule = rules[relation(persona, target.owner)]
+        stands = relation(persona, target.owner)
+        if target.answer is not None and target.answer.household:
+            stands = stands if stands is Relation.RESPONDENT else Relation.STRANGER
+        rule = rules[stands]
         if isinstance(rule, ByStatus):
             assert target.answer is not None
             return rule.editable if target.answer.editable else rule.transmitted
@@ -236,6 +270,27 @@ def answer_start_rule(persona: Persona, target: Target) -> Outcome:
     assert target.owner is not None
     is_member = relation(persona, target.owner) is Relation.RESPONDENT
     return TO_EDIT if is_member and target.owner.kind == "prefecture" else FORBIDDEN
+
+
+def household_documents_only(rules: Mapping[Relation, Outcome | ByStatus]) -> Decide:
+    """Routes for household documents: a campaign answer is not found there by anyone."""
+    inner = by_relation(rules)
+
+    def decide(persona: Persona, target: Target) -> Outcome:
+        assert target.answer is not None
+        return inner(persona, target) if target.answer.household else HIDDEN
+
+    return decide
+
+
+def following_operator(outcome: Outcome) -> Decide:
+    """A household's own routes: the operator that follows it, not found for anyone else."""
+
+    def decide(persona: Persona, target: Target) -> Outcome:
+        assert target.household is not None
+        return outcome if persona.organisation == target.household.owner.name else HIDDEN
+
+    return decide
 
 
 ADMIN_PUBLIC_ASSETS = frozenset({"admin/sprite/", "admin/jsi18n/"})
@@ -401,6 +456,88 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         {"GET": everyone(NOT_ALLOWED), "POST": by_relation(validators(ACCEPTED))},
         targets="answer",
     ),
+    "forms_app:answer_copy_indicators": PatternRule(
+        "members of the answer's organisation while draft/returned (POST only)",
+        {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": by_relation(
+                {
+                    Relation.RESPONDENT: ByStatus(DRAFT_SAVED, TO_DETAIL),
+                    Relation.VALIDATOR: FORBIDDEN,
+                    Relation.READER: FORBIDDEN,
+                    Relation.STRANGER: HIDDEN,
+                }
+            ),
+        },
+        targets="answer",
+    ),
+    "forms_app:household_document_refill": PatternRule(
+        "the operator following the household, on its draft documents (POST only)",
+        {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": household_documents_only(
+                {
+                    Relation.RESPONDENT: ByStatus(DRAFT_SAVED, TO_DETAIL),
+                    Relation.STRANGER: HIDDEN,
+                }
+            ),
+        },
+        targets="answer",
+    ),
+    "forms_app:household_document_reopen": PatternRule(
+        "the operator following the household, on its finalised documents (POST only)",
+        {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": household_documents_only(
+                {Relation.RESPONDENT: ByStatus(TO_DETAIL, REOPENED), Relation.STRANGER: HIDDEN}
+            ),
+        },
+        targets="answer",
+    ),
+    "forms_app:household_list": PatternRule(
+        "operators (their own households)",
+        {"GET": by_kind(dihal=FORBIDDEN, prefecture=FORBIDDEN, operateur=SERVED)},
+    ),
+    "forms_app:household_create": PatternRule(
+        "operators; an empty form comes back with its errors",
+        {
+            "GET": by_kind(dihal=FORBIDDEN, prefecture=FORBIDDEN, operateur=SERVED),
+            "POST": by_kind(dihal=FORBIDDEN, prefecture=FORBIDDEN, operateur=SERVED),
+        },
+    ),
+    "forms_app:veilles_to_do": PatternRule(
+        "operators (their own households)",
+        {"GET": by_kind(dihal=FORBIDDEN, prefecture=FORBIDDEN, operateur=SERVED)},
+    ),
+    "forms_app:household_overview": PatternRule(
+        "DIHAL all territories, a prefecture its own: counts and pseudonymised rows",
+        {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
+    ),
+    "forms_app:household_detail": PatternRule(
+        "the operator following the household; not found for anyone else",
+        {"GET": following_operator(SERVED)},
+        targets="household",
+    ),
+    "forms_app:household_edit": PatternRule(
+        "the operator following the household; an empty form comes back with its errors",
+        {"GET": following_operator(SERVED), "POST": following_operator(SERVED)},
+        targets="household",
+    ),
+    "forms_app:household_contact_add": PatternRule(
+        "the operator following the household (POST only); an empty attempt is refused",
+        {"GET": everyone(NOT_ALLOWED), "POST": following_operator(HOUSEHOLD_FORM_ERRORS)},
+        targets="household",
+    ),
+    "forms_app:household_status": PatternRule(
+        "the operator following the household (POST only)",
+        {"GET": everyone(NOT_ALLOWED), "POST": following_operator(TO_HOUSEHOLD)},
+        targets="household",
+    ),
+    "forms_app:household_document_open": PatternRule(
+        "the operator following the household (POST only): opens its existing diagnostic",
+        {"GET": everyone(NOT_ALLOWED), "POST": following_operator(TO_DOCUMENT)},
+        targets="household_document",
+    ),
     "forms_app:campaign_list": PatternRule(
         "DIHAL and prefectures",
         {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
@@ -551,6 +688,10 @@ class World:
     placeholders: dict[str, str]  # for PatternRule.paths
     page_urls: list[str]
     admin_routes: list[str]
+    households: list[HouseholdRef]
+    diagnostic_form_id: int
+    # What nobody but the following operator may read, by operator name: names, phones…
+    household_secrets: dict[str, set[str]]
 
     def answer(self, key: str) -> AnswerRef:
         return next(answer for answer in self.answers if answer.key == key)
@@ -578,6 +719,21 @@ class World:
             ]
         if rule.targets == "start":
             return self._start_targets(name)
+        if rule.targets == "household":
+            return [
+                Target(h.key, reverse(name, kwargs={"pk": h.pk}), h.owner, household=h)
+                for h in self.households
+            ]
+        if rule.targets == "household_document":
+            return [
+                Target(
+                    h.key,
+                    reverse(name, kwargs={"pk": h.pk, "form_id": self.diagnostic_form_id}),
+                    h.owner,
+                    household=h,
+                )
+                for h in self.households
+            ]
         if rule.targets == "pages":
             return [Target(url, url) for url in self.page_urls]
         if rule.targets == "admin_sweep":
@@ -660,6 +816,50 @@ def _draft_answer(campaign: Campaign, organisation: Organisation) -> Submission:
     )
 
 
+def _household_with_documents(
+    operator: Organisation, name: str, phone: str
+) -> tuple[Household, dict]:
+    """A household met, diagnosed (filed) and with a contract in progress (draft)."""
+    household = household_create(
+        operator=operator,
+        user=None,
+        fields={
+            "nom": name,
+            "prenom": "Ghislaine",
+            "telephone": phone,
+            "adresse_logement": f"7 impasse {name}",
+            "source": "ccapex",
+            "referred_on": datetime.date(2021, 2, 1),
+            "stage": "cdp",
+        },
+    )
+    contact_attempt_add(
+        household=household,
+        user=None,
+        date=datetime.date(2021, 2, 8),
+        mode="visite",
+        result="rencontre",
+    )
+    forms = {slug: Form.objects.get(slug=slug) for slug in HOUSEHOLD_FORMS}
+    diagnostic = household_document_open(
+        household=household, form=forms["diagnostic-social-et-financier"], user=None
+    )
+    schema = diagnostic.form_version.schema
+    form = answer_form(schema=schema, data=valid_input(schema, nom=name))
+    assert form.is_valid(), form.errors_by_key()
+    diagnostic = submission_submit(
+        submission=diagnostic,
+        user=None,
+        data=form.cleaned_json(),
+        draft_input={},
+        expected_revision=diagnostic.revision,
+    )
+    contract = household_document_open(
+        household=household, form=forms["contrat-d-engagement"], user=None
+    )
+    return household, {"diagnostic": diagnostic, "contract": contract}
+
+
 def _admin_routes_without_arguments() -> list[str]:
     """The Wagtail admin's routes that take no argument, less those the portal overrides."""
     found = list(url_patterns_walk())
@@ -702,10 +902,31 @@ def _world_build() -> World:
         "draft93": _draft_answer(lettre, prefectures["93"]),
     }
     assert [s.status for s in built.values()] == ["soumise", "soumise", "brouillon", "brouillon"]
+    households = []
+    for persona_key, name, phone in (
+        ("operateur38a", "Quenouillard", "06 39 98 00 38"),
+        ("operateur93a", "Brisepierre", "06 39 98 00 93"),
+    ):
+        operator = Organisation.objects.get(name=DEMO_ORGANISATION[f"{persona_key}@demo.test"])
+        household, documents = _household_with_documents(operator, name, phone)
+        households.append(HouseholdRef(f"menage {persona_key}", household.pk, _org_ref(operator)))
+        for kind, document in documents.items():
+            built[f"{kind} {persona_key}"] = document
     answers = [
-        AnswerRef(key, s.pk, _org_ref(s.organisation), s.campaign_id, s.is_editable)
+        AnswerRef(
+            key,
+            s.pk,
+            _org_ref(s.organisation),
+            s.campaign_id,
+            s.is_editable,
+            household=s.household_id is not None,
+        )
         for key, s in built.items()
     ]
+    secrets: dict[str, set[str]] = {}
+    for household in Household.objects.select_related("operator"):
+        values = {household.nom, household.telephone, household.adresse_logement}
+        secrets.setdefault(household.operator.name, set()).update(v for v in values if v)
     organisations = {
         persona.key: _org_ref(Organisation.objects.get(name=persona.organisation))
         for persona in PERSONAS
@@ -729,6 +950,9 @@ def _world_build() -> World:
         },
         page_urls=[page.url for page in pages if page.url],
         admin_routes=_admin_routes_without_arguments(),
+        households=households,
+        diagnostic_form_id=Form.objects.get(slug="diagnostic-social-et-financier").pk,
+        household_secrets=secrets,
     )
 
 
@@ -778,7 +1002,19 @@ def answers_snapshot(world: World) -> Snapshot:
         )
     )
     by_pk = {row[0]: tuple(row[1:]) for row in rows}
-    return {answer.key: by_pk.get(answer.pk) for answer in world.answers}
+    snapshot: Snapshot = {answer.key: by_pk.get(answer.pk) for answer in world.answers}
+    households = (
+        Household.objects.filter(pk__in=[h.pk for h in world.households])
+        .annotate(
+            attempts=Count("contact_attempts", distinct=True),
+            document_count=Count("documents", distinct=True),
+        )
+        .values_list("pk", "status", "nom", "stage", "attempts", "document_count")
+    )
+    by_household = {row[0]: tuple(row[1:]) for row in households}
+    for household in world.households:
+        snapshot[household.key] = by_household.get(household.pk)
+    return snapshot
 
 
 def response_body(response: HttpResponse) -> bytes:
@@ -857,6 +1093,7 @@ class Matrix:
             "revision": str(snapshot[1] if snapshot else 0),
             "intrusion": f"saisi par {persona.key}",
             "comment": f"renvoyée par {persona.key}",
+            "status": "clos",
         }
         if verb.startswith("POST "):
             data["action"] = verb.split()[1]
@@ -868,13 +1105,16 @@ class Matrix:
             urls["tracker"] = reverse(
                 "forms_app:campaign_answers", kwargs={"pk": target.campaign_id}
             )
+        if target.household is not None:
+            urls["household"] = target.household.url
         if target.answer is not None:
             answer = target.answer
             urls["detail"] = answer.detail_url
             urls["edit"] = reverse("forms_app:answer_edit", kwargs={"pk": answer.pk})
-            urls["campaign_answers"] = reverse(
-                "forms_app:campaign_answers", kwargs={"pk": answer.campaign_id}
-            )
+            if answer.campaign_id is not None:
+                urls["campaign_answers"] = reverse(
+                    "forms_app:campaign_answers", kwargs={"pk": answer.campaign_id}
+                )
         return urls
 
     def _judge_response(
@@ -927,8 +1167,18 @@ class Matrix:
         """A served page links to no answer the persona may not read, and a campaign page
         lists exactly the rows of the territories the persona follows."""
         for answer in self.world.answers:
-            if not may_read(persona, answer.owner) and answer.detail_url in body:
+            readable = may_read(persona, answer.owner, household=answer.household)
+            if not readable and answer.detail_url in body:
                 self.foreign_reads.append(f"{where}: links to {answer.key} ({answer.detail_url})")
+        for household in self.world.households:
+            if persona.organisation != household.owner.name and household.url in body:
+                self.foreign_reads.append(f"{where}: links to {household.key}")
+        for operator, secrets in self.world.household_secrets.items():
+            if persona.organisation == operator:
+                continue
+            for secret in sorted(secrets):
+                if mentions(body, secret):
+                    self.foreign_reads.append(f"{where}: shows {secret!r} of {operator}")
         for answer in target.listed:
             row = f'data-organisation="{answer.owner.pk}"'
             shown = row in body or mentions(body, answer.owner.name)
@@ -946,7 +1196,10 @@ class Matrix:
         before: Snapshot,
         after: Snapshot,
     ) -> None:
-        meant = {target.answer.key} if outcome.writes and target.answer else set()
+        meant = set()
+        if outcome.writes:
+            meant = {target.answer.key} if target.answer else set()
+            meant |= {target.household.key} if target.household else set()
         changed = {key for key in before if before[key] != after[key]}
         for key in sorted(changed - meant):
             self.foreign_writes.append(f"{where}: changed {key}: {before[key]} → {after[key]}")

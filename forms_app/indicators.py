@@ -1,0 +1,223 @@
+"""The bilan d'étape's activity counters computed from the operators' household files.
+
+The one place that says how household data makes each counter: ``FIELD_INDICATORS`` maps a
+bilan key to a function of the period's facts. Only filed documents count (a draft is work
+in progress), and each is dated by what it records (the interview, the signature, the
+follow-up contact), not by when it was typed. Results are counts: no one learns anything
+about a single household from them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from forms_app.models import (
+    ContactAttempt,
+    ContactResult,
+    Household,
+    HouseholdRole,
+    Submission,
+    SubmissionStatus,
+)
+
+ROLE_PATH = "form_version__form__advanced_settings__household_role"
+# The date each document records, by role; the filing date when it is missing.
+DOCUMENT_DATE_KEYS = {
+    HouseholdRole.DIAGNOSTIC: "date_entretien",
+    HouseholdRole.CONTRAT: "date_signature",
+    HouseholdRole.VEILLE: "date_contact",
+}
+APUREMENT_STEPS = frozenset({"mediation_bailleur", "fsl", "action_logement", "surendettement"})
+RELOGEMENT_STEPS = frozenset({"demande_logement_social", "dalo"})
+HEBERGEMENT_STEPS = frozenset({"siao"})
+LANDLORD_STEPS = frozenset({"mediation_bailleur"})
+
+
+@dataclass(frozen=True)
+class Document:
+    household_id: int
+    role: str
+    date: datetime.date | None
+    data: dict[str, Any]
+
+    def steps(self) -> list[str]:
+        """The ``demarche`` of each engagement line (contracts)."""
+        rows = self.data.get("engagements") or []
+        return [row.get("demarche") for row in rows if isinstance(row, dict)]
+
+
+@dataclass
+class PeriodFacts:
+    """What happened in the period, read once from the households in scope."""
+
+    met: set[int] = field(default_factory=set)
+    documents: list[Document] = field(default_factory=list)
+
+    def of_role(self, role: str) -> list[Document]:
+        return [document for document in self.documents if document.role == role]
+
+    def households_with_steps(self, steps: frozenset[str]) -> int:
+        return len(
+            {
+                document.household_id
+                for document in self.of_role(HouseholdRole.CONTRAT)
+                if steps & set(document.steps())
+            }
+        )
+
+
+def _met(facts: PeriodFacts) -> int:
+    """Met: a contact attempt where the household was met, or a diagnostic interview."""
+    return len(facts.met | {d.household_id for d in facts.of_role(HouseholdRole.DIAGNOSTIC)})
+
+
+def _apurement_lines(facts: PeriodFacts) -> int:
+    """Each contract line that mobilises a debt-clearing scheme counts once."""
+    return sum(
+        1
+        for document in facts.of_role(HouseholdRole.CONTRAT)
+        for step in document.steps()
+        if step in APUREMENT_STEPS
+    )
+
+
+def _debts_cleared(facts: PeriodFacts) -> int:
+    return len(
+        {
+            d.household_id
+            for d in facts.of_role(HouseholdRole.VEILLE)
+            if d.data.get("impaye_resorbe") is True
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FieldIndicator:
+    key: str
+    label: str
+    compute: Callable[[PeriodFacts], int]
+
+
+FIELD_INDICATORS: tuple[FieldIndicator, ...] = (
+    FieldIndicator("nb_menages_rencontres", "Ménages rencontrés", _met),
+    FieldIndicator(
+        "nb_diagnostics",
+        "Diagnostics réalisés",
+        lambda facts: len(facts.of_role(HouseholdRole.DIAGNOSTIC)),
+    ),
+    FieldIndicator(
+        "nb_menages_accompagnes",
+        "Ménages accompagnés (contrat signé)",
+        lambda facts: len({d.household_id for d in facts.of_role(HouseholdRole.CONTRAT)}),
+    ),
+    FieldIndicator(
+        "nb_bailleurs_contactes",
+        "Bailleurs contactés (médiation)",
+        lambda facts: facts.households_with_steps(LANDLORD_STEPS),
+    ),
+    FieldIndicator(
+        "nb_dispositifs_apurement", "Dispositifs d'apurement mobilisés", _apurement_lines
+    ),
+    FieldIndicator("nb_impayes_resorbes", "Impayés résorbés", _debts_cleared),
+    FieldIndicator(
+        "nb_relogements_accompagnes",
+        "Relogements accompagnés",
+        lambda facts: facts.households_with_steps(RELOGEMENT_STEPS),
+    ),
+    FieldIndicator(
+        "nb_orientations_hebergement",
+        "Orientations vers l'hébergement",
+        lambda facts: facts.households_with_steps(HEBERGEMENT_STEPS),
+    ),
+)
+
+
+def _document_date(data: dict[str, Any], role: str, submitted_at) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(data.get(DOCUMENT_DATE_KEYS.get(role, ""))))
+    except ValueError:
+        return submitted_at.date() if submitted_at else None
+
+
+def period_facts(
+    *, households: QuerySet[Household], start: datetime.date, end: datetime.date
+) -> PeriodFacts:
+    """The filed documents and the meetings of ``households`` dated within [start, end]."""
+    facts = PeriodFacts()
+    facts.met = set(
+        ContactAttempt.objects.filter(
+            household__in=households,
+            result=ContactResult.RENCONTRE,
+            date__range=(start, end),
+        ).values_list("household_id", flat=True)
+    )
+    filed = (
+        Submission.objects.filter(household__in=households)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .values_list("household_id", ROLE_PATH, "data", "submitted_at")
+    )
+    for household_id, role, data, submitted_at in filed:
+        date = _document_date(data, role, submitted_at)
+        if date is not None and start <= date <= end:
+            facts.documents.append(Document(household_id, role, date, data))
+    return facts
+
+
+def field_indicators(
+    *, households: QuerySet[Household], start: datetime.date, end: datetime.date
+) -> dict[str, int]:
+    """Each counter's figure for the period, by bilan key, in two queries."""
+    facts = period_facts(households=households, start=start, end=end)
+    return {indicator.key: indicator.compute(facts) for indicator in FIELD_INDICATORS}
+
+
+def households_behind(submission: Submission) -> QuerySet[Household]:
+    """The households a campaign answer reports on: a prefecture's whole territory, an
+    operator's own."""
+    if submission.organisation.kind == "operateur":
+        return Household.objects.filter(operator_id=submission.organisation_id)
+    return Household.objects.filter(territory_id=submission.territory_id)
+
+
+def indicators_for_answer(submission: Submission) -> dict[str, int]:
+    """The computed counters the answer's form asks for, over its campaign's period; empty
+    for a campaign without a period or a form without these counters."""
+    campaign = submission.campaign
+    if campaign is None or not (campaign.period_start and campaign.period_end):
+        return {}
+    keys = set(submission.form_version.input_keys)
+    if not keys & {indicator.key for indicator in FIELD_INDICATORS}:
+        return {}
+    figures = field_indicators(
+        households=households_behind(submission),
+        start=campaign.period_start,
+        end=campaign.period_end,
+    )
+    return {key: value for key, value in figures.items() if key in keys}
+
+
+def indicators_copy_into_draft(
+    *,
+    submission: Submission,
+    user,
+    typed: dict[str, Any],
+    expected_revision: int,
+) -> Submission:
+    """Saves the page's input (``typed``) as the draft with the computed counters written
+    over their fields: the person asked for them."""
+    from forms_app.lifecycle import submission_save_draft
+
+    draft_input = dict(typed or submission.draft_input)
+    for key, value in indicators_for_answer(submission).items():
+        draft_input[key] = [str(value)]
+    return submission_save_draft(
+        submission=submission,
+        user=user,
+        draft_input=draft_input,
+        expected_revision=expected_revision,
+    )
