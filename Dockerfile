@@ -19,6 +19,7 @@ RUN pip install --require-hashes --no-deps -r requirements/base.txt
 COPY . .
 # collectstatic needs the production settings to import, not real secrets.
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.db \
+    PORTAL_BASE_URL=http://localhost \
     python manage.py collectstatic --noinput \
  && mkdir -p /var/lib/portail/media && chown -R portail:portail /var/lib/portail
 

@@ -23,6 +23,7 @@ export DJANGO_SETTINGS_MODULE=portal.settings.production
 export DATABASE_URL="$url"
 export SECRET_KEY="smoke-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ALLOWED_HOSTS="127.0.0.1,localhost"
+export PORTAL_BASE_URL="http://127.0.0.1"
 export STATIC_ROOT="$work/static" MEDIA_ROOT="$work/media"
 export PATH="$PWD/.venv/bin:$PATH"
 

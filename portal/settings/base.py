@@ -164,7 +164,9 @@ MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Équipes mobiles de prévention des expulsions locatives"
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The portal's public address, for links in e-mails (sent outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", PORTAL_BASE_URL)
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
@@ -195,8 +197,6 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", "Portail équipes mobiles <ne-pas-repondre@dihal.gouv.fr>"
 )
-# The portal's public address, for links in e-mails (sent outside any request).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # State design system
 DSFR_USE_INTEGRITY_CHECKSUMS = True

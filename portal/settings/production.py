@@ -5,7 +5,8 @@ from portal.env import env
 from .base import *  # noqa: F403
 
 # Stop at import time, naming every missing variable, rather than run on a default.
-env.require("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+# PORTAL_BASE_URL: reminder e-mails would otherwise link to 127.0.0.1.
+env.require("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PORTAL_BASE_URL")
 
 DEBUG = env.bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY")

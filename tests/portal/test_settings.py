@@ -32,13 +32,16 @@ def _error_line(result: subprocess.CompletedProcess) -> str:
 def test_production_refuses_to_start_without_its_secrets_and_names_them():
     result = _import_settings("portal.settings.production")
     assert result.returncode != 0
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PORTAL_BASE_URL"):
         assert name in _error_line(result)
 
 
 def test_production_names_only_what_is_missing():
     result = _import_settings(
-        "portal.settings.production", SECRET_KEY="s3cr3t-for-test", DATABASE_URL="postgres://x/y"
+        "portal.settings.production",
+        SECRET_KEY="s3cr3t-for-test",
+        DATABASE_URL="postgres://x/y",
+        PORTAL_BASE_URL="https://portail.example.gouv.fr",
     )
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in _error_line(result)
@@ -52,6 +55,7 @@ def test_production_starts_with_its_variables_and_debug_off():
         SECRET_KEY="s3cr3t-for-test",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal",
         ALLOWED_HOSTS="portail.example.gouv.fr",
+        PORTAL_BASE_URL="https://portail.example.gouv.fr",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "fr-fr", "Europe/Paris", "portail.example.gouv.fr"]
