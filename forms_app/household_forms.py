@@ -18,9 +18,13 @@ DATE_ERRORS = {"invalid": "Saisissez une date valide, par exemple 15/03/2021."}
 
 
 def _dsfr_selects(form: forms.BaseForm) -> None:
+    """DSFR's select style, and a French prompt instead of Django's dashes."""
     for field in form.fields.values():
         if type(field.widget) is forms.Select:
             field.widget.attrs["class"] = "fr-select"
+            choices = list(field.choices)
+            if choices and choices[0] == ("", "---------"):
+                field.choices = [("", "Choisir dans la liste"), *choices[1:]]
 
 
 def _not_in_future(value):

@@ -23,6 +23,7 @@ from forms_app.models import (
     Submission,
     SubmissionStatus,
 )
+from forms_app.models.households import AMONT_STAGES
 from forms_app.selectors import today
 from portal import permissions
 from portal.models import User
@@ -99,7 +100,10 @@ class HouseholdDocuments:
 
     @property
     def can_start(self) -> bool:
-        return self.repeatable or not self.documents
+        """A first document; a further follow-up once none is being typed."""
+        if self.repeatable:
+            return not any(document.is_editable for document in self.documents)
+        return not self.documents
 
 
 def household_documents(*, household: Household) -> list[HouseholdDocuments]:
@@ -162,12 +166,44 @@ def household_timeline(*, household: Household) -> list[TimelineEvent]:
 
 
 @dataclass(frozen=True)
+class BarSegment:
+    status: str
+    label: str
+    count: int
+    x: float  # percent of the bar
+    width: float
+
+
+@dataclass(frozen=True)
 class TerritoryHouseholds:
     code: str
     name: str
     total: int
     by_status: dict[str, int]
     by_stage: dict[str, int]
+
+    @property
+    def segments(self) -> list[BarSegment]:
+        """The territory's bar: one segment per status, in the case's order."""
+        segments, x = [], 0.0
+        for status, count in self.by_status.items():
+            if count:
+                width = 100 * count / self.total
+                segments.append(
+                    BarSegment(
+                        status, HouseholdStatus(status).label, count, round(x, 2), round(width, 2)
+                    )
+                )
+                x += width
+        return segments
+
+    @property
+    def amont(self) -> int:
+        return sum(self.by_stage[stage] for stage in AMONT_STAGES)
+
+    @property
+    def aval(self) -> int:
+        return self.total - self.amont
 
 
 def household_overview(*, user: User, territory_code: str = "") -> list[TerritoryHouseholds]:

@@ -22,11 +22,12 @@ from forms_app.household_forms import (
     HouseholdForm,
     HouseholdStatusForm,
 )
-from forms_app.models import HouseholdSource, HouseholdStatus, ProcedureStage, Scope, Submission
+from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
 from forms_app.views import STALE_MESSAGE, posted_revision
 from portal import permissions
 
 PAGE_SIZE = 50
+STAGE_SHORT = {"cdp": "CDP", "assignation": "Assignation", "cql": "CQL", "rfp": "RFP", "cfp": "CFP"}
 OVERVIEW_PAGE_SIZE = 100
 
 
@@ -257,7 +258,7 @@ def household_overview(request):
             "page": page,
             "statuses": HouseholdStatus.choices,
             "status_labels": dict(HouseholdStatus.choices),
-            "stage_labels": dict(ProcedureStage.choices),
+            "stage_short": STAGE_SHORT,
             "source_labels": dict(HouseholdSource.choices),
             "chosen_territory": territory_code,
             "chosen_status": status,

@@ -75,7 +75,7 @@ def household_create(
                 )
         except IntegrityError:
             continue  # the reference was taken: draw another
-        return household_follow_up_refresh(household=household)
+        return household  # nothing exchanged yet: no follow-up to compute
     raise IntegrityError("No free household reference after five draws.")
 
 
@@ -200,13 +200,6 @@ def _stored_date(data: dict[str, Any], key: str | None) -> datetime.date | None:
         return None
 
 
-def _exchange_date(document: Submission, role: str) -> datetime.date | None:
-    recorded = _stored_date(document.data, EXCHANGE_DATE_KEYS.get(role))
-    if recorded:
-        return recorded
-    return timezone.localdate(document.submitted_at) if document.submitted_at else None
-
-
 def household_document_filed(*, submission: Submission) -> Household:
     """Called when a household document is filed: the status moves on, a closing follow-up
     closes the case, and the next follow-up is recomputed."""
@@ -223,24 +216,31 @@ def household_document_filed(*, submission: Submission) -> Household:
 def household_follow_up_refresh(*, household: Household) -> Household:
     """Recomputes the last exchange (a reached contact, a filed diagnostic or contract) and
     the follow-up due 15 days after it: due once the household had an intervention, until a
-    filed follow-up covers that exchange or the case is closed."""
-    exchanges = [
-        attempt.date
-        for attempt in household.contact_attempts.all()
-        if attempt.result in EXCHANGE_RESULTS
-    ]
-    intervened = False
-    for role in (HouseholdRole.DIAGNOSTIC, HouseholdRole.CONTRAT):
-        for document in _role_documents(household, role, filed=True):
+    filed follow-up covers that exchange or the case is closed. Three queries."""
+    exchanges = list(
+        household.contact_attempts.filter(result__in=EXCHANGE_RESULTS).values_list(
+            "date", flat=True
+        )
+    )
+    filed = (
+        Submission.objects.filter(household=household)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .values_list(
+            "form_version__form__advanced_settings__household_role", "data", "submitted_at"
+        )
+    )
+    intervened, covered = False, []
+    for role, data, submitted_at in filed:
+        if role in EXCHANGE_DATE_KEYS:
             intervened = True
-            exchanged_on = _exchange_date(document, role)
+            exchanged_on = _stored_date(data, EXCHANGE_DATE_KEYS[role]) or (
+                timezone.localdate(submitted_at) if submitted_at else None
+            )
             if exchanged_on:
                 exchanges.append(exchanged_on)
+        elif role == HouseholdRole.VEILLE:
+            covered.append(_stored_date(data, VEILLE_COVERS_KEY))
     last_exchange = max(exchanges, default=None)
-    covered = [
-        _stored_date(document.data, VEILLE_COVERS_KEY)
-        for document in _role_documents(household, HouseholdRole.VEILLE, filed=True)
-    ]
     is_covered = last_exchange is not None and any(
         date is not None and date >= last_exchange for date in covered
     )

@@ -87,9 +87,9 @@ DEMO_ACCOUNTS = [
 
 
 @transaction.atomic
-def demo_data_load() -> int:
-    """Creates the demo operators, accounts, answers and households that are missing;
-    returns how many.
+def demo_data_load(*, households: bool = True) -> int:
+    """Creates the demo operators, accounts, answers and (unless ``households`` is False,
+    as tests that do not need them ask) households that are missing; returns how many.
 
     Refuses to run unless the settings allow demo data (never in production).
     """
@@ -97,7 +97,8 @@ def demo_data_load() -> int:
     from forms_app.demo import demo_answers_load  # here: forms_app imports portal
     from forms_app.demo_households import demo_households_load
 
-    return created + demo_answers_load() + demo_households_load()
+    created += demo_answers_load()
+    return created + (demo_households_load() if households else 0)
 
 
 @transaction.atomic

@@ -31,7 +31,14 @@ def demo_accounts(portal_content):
 
 @pytest.fixture
 def demo_data(portal_content):
-    """Everything `make run` loads in development, demo answers included."""
+    """The demo accounts and campaign answers `make run` loads (households aside: they take
+    a few seconds and few tests need them)."""
+    demo_data_load(households=False)
+
+
+@pytest.fixture
+def demo_households(portal_content):
+    """Everything `make run` loads in development, demo households included."""
     demo_data_load()
 
 

@@ -58,7 +58,7 @@ def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
-def test_volumes_statuses_and_stages_per_operator(demo_data):
+def test_volumes_statuses_and_stages_per_operator(demo_households):
     for email, volume in VOLUMES.items():
         assert _households(email).count() == volume, email
     mine = _households("operateur38a@demo.test")
@@ -70,7 +70,7 @@ def test_volumes_statuses_and_stages_per_operator(demo_data):
     assert {h.territory.code for h in _households("operateur93a@demo.test")} == {"93"}
 
 
-def test_follow_ups_are_due_soon_or_overdue_only_for_recent_cases(demo_data):
+def test_follow_ups_are_due_soon_or_overdue_only_for_recent_cases(demo_households):
     today = timezone.localdate()
     due = list(
         Household.objects.exclude(veille_due_on=None).values_list("veille_due_on", flat=True)
@@ -99,7 +99,7 @@ def _required_keys(submission: Submission) -> set[str]:
     }
 
 
-def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_data):
+def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_households):
     filed = Submission.objects.filter(household__isnull=False).exclude(status=DRAFT)
     assert filed.count() >= 80
     for document in filed.select_related("form_version"):
@@ -121,7 +121,7 @@ def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_data):
         assert not draft.transitions.exists()
 
 
-def test_documents_tell_one_story_per_household(demo_data):
+def test_documents_tell_one_story_per_household(demo_households):
     diagnostics = {d.household_id: d.data for d in _documents("diagnostic-social-et-financier")}
     contracts = {c.household_id: c.data for c in _documents("contrat-d-engagement")}
     met = ContactAttempt.objects.filter(result="rencontre").values("household").distinct().count()
@@ -149,7 +149,7 @@ def test_documents_tell_one_story_per_household(demo_data):
     assert {"mediation_bailleur", "fsl", "demande_logement_social"} <= set(steps)
 
 
-def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_data):
+def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_households):
     diagnostics = _documents("diagnostic-social-et-financier")
     contracts = _documents("contrat-d-engagement")
     veilles = _documents("veille-sociale-post-intervention")
@@ -161,7 +161,7 @@ def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_d
     assert any(v.data.get("impaye_resorbe") is True for v in veilles)
 
 
-def test_case_files_are_fictional_and_dated_as_their_story(demo_data):
+def test_case_files_are_fictional_and_dated_as_their_story(demo_households):
     households = list(Household.objects.all())
     surnames = [household.nom for household in households]
     assert len(set(surnames)) == len(surnames)
@@ -177,7 +177,7 @@ def test_case_files_are_fictional_and_dated_as_their_story(demo_data):
     assert all(timezone.localdate(attempt.created_at) == attempt.date for attempt in attempts)
 
 
-def test_a_second_load_creates_nothing(demo_data):
+def test_a_second_load_creates_nothing(demo_households):
     counts = _row_counts()
     assert demo_households_load() == 0
     assert _row_counts() == counts

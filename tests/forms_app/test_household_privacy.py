@@ -33,7 +33,7 @@ def _body(response) -> str:
 
 
 @pytest.fixture
-def owned(demo_data):
+def owned(demo_households):
     operator = Organisation.objects.get(memberships__user__email=OWNER)
     households = list(Household.objects.filter(operator=operator))
     assert len(households) >= 40
@@ -117,6 +117,13 @@ def test_the_overview_shows_references_and_counts_only(owned):
     assert sum(reference in body for reference in references) == len(references)
     (isere,) = [row for row in response.context["territories"] if row.code == "38"]
     assert isere.total == Household.objects.filter(territory__code="38").count()
+    # The picture: one bar per territory, one segment per status present, widths adding up.
+    bar = body[
+        body.index('data-territory="38"') : body.index("</svg>", body.index('data-territory="38"'))
+    ]
+    statuses = Household.objects.filter(territory__code="38").values_list("status", flat=True)
+    assert bar.count("<rect") == len(set(statuses))
+    assert round(sum(segment.width for segment in isere.segments)) == 100
     assert set(response.context["page"].object_list[0]) == {
         "reference",
         "territory__code",
