@@ -1,0 +1,265 @@
+"""How an answer becomes a Word document: the sandboxed Jinja environment every template
+is rendered in, its French filters and limits, and the context of a submission.
+
+An uploaded template is code (security.md #4–6): it is only ever rendered in
+``PortalSandbox`` — Jinja's SandboxedEnvironment with autoescape on, so that an answer
+containing ``</w:t>`` or ``&`` stays text — under a deadline and size limits that stop a
+runaway template with ``RenderLimitExceeded`` while the worker lives on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.dateformat import format as date_format
+from jinja2 import pass_context
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from forms_app.field_types import field_type
+from forms_app.form_builder import input_items
+from portal.templatetags.portal_format import format_number_fr
+
+
+class RenderLimitExceeded(SecurityError):
+    """The template ran longer, or built more, than a document may."""
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    seconds: float = 10.0
+    max_range: int = 100_000  # items of one range() — Jinja's own sandbox default
+    max_sequence: int = 1_000_000  # items or characters built by * or a method argument
+    check_every: int = 1_000  # loop items between two looks at the clock
+
+
+DEFAULT_LIMITS = RenderLimits()
+_deadline = threading.local()
+
+
+class PortalSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with autoescape, a clock and size limits, and the French filters."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, limits: RenderLimits = DEFAULT_LIMITS) -> None:
+        super().__init__(autoescape=True, keep_trailing_newline=True)
+        self.limits = limits
+        self.globals["range"] = self._range
+        self.filters.update(FRENCH_FILTERS)
+
+    # -- the clock -------------------------------------------------------------------
+
+    @contextmanager
+    def deadline(self, seconds: float | None = None) -> Iterator[None]:
+        """Every render of this thread inside the block stops after ``seconds``."""
+        previous = getattr(_deadline, "at", None)
+        _deadline.at = time.monotonic() + (seconds or self.limits.seconds)
+        try:
+            yield
+        finally:
+            _deadline.at = previous
+
+    def check_clock(self) -> None:
+        at = getattr(_deadline, "at", None)
+        if at is not None and time.monotonic() > at:
+            raise RenderLimitExceeded(
+                "Le modèle met trop de temps à produire le document : rendu interrompu."
+            )
+
+    # -- hooks of the sandbox ---------------------------------------------------------
+
+    def _range(self, *args: int) -> Iterator[int]:
+        values = range(*args)
+        if len(values) > self.limits.max_range:
+            raise RenderLimitExceeded(
+                f"Boucle trop longue ({len(values)} tours ; {self.limits.max_range} au plus)."
+            )
+        return self._clocked(values)
+
+    def _clocked(self, values) -> Iterator[Any]:
+        for index, value in enumerate(values):
+            if index % self.limits.check_every == 0:
+                self.check_clock()
+            yield value
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        __self.check_clock()
+        for argument in (*args, *kwargs.values()):
+            if isinstance(argument, int) and abs(argument) > __self.limits.max_sequence:
+                raise RenderLimitExceeded("Valeur trop grande dans un appel du modèle.")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        self.check_clock()
+        if operator == "**" and isinstance(right, int) and right > 64:
+            raise RenderLimitExceeded("Puissance trop grande dans le modèle.")
+        if operator == "*":
+            sizes = [len(side) for side in (left, right) if isinstance(side, (str, list, tuple))]
+            counts = [side for side in (left, right) if isinstance(side, int)]
+            if sizes and counts and sizes[0] * abs(counts[0]) > self.limits.max_sequence:
+                raise RenderLimitExceeded("Texte ou liste trop longs construits par le modèle.")
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self.check_clock()
+        return super().getattr(obj, attribute)
+
+
+# --- French filters -------------------------------------------------------------------
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).replace("\u202f", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def date_fr(value: Any, style: str = "long") -> str:
+    """« 29 décembre 2020 » (``style="court"``: « 29/12/2020 »)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return date_format(value, "d/m/Y" if style == "court" else "j F Y")
+
+
+def montant(value: Any) -> str:
+    """« 117 600,00 € »."""
+    number = _as_decimal(value)
+    return "" if number is None else f"{format_number_fr(number, decimals=2)}\u00a0€"
+
+
+def nombre(value: Any, decimales: int | None = None) -> str:
+    """« 1 234 » or « 3,5 »: thousands grouped, decimal comma."""
+    number = _as_decimal(value)
+    if number is None:
+        return ""
+    if decimales is None:
+        decimales = max(-number.as_tuple().exponent, 0) if number != number.to_integral() else 0
+    return format_number_fr(number, decimals=decimales)
+
+
+def pourcentage(value: Any, decimales: int = 1) -> str:
+    """« 62,5 % » from 62.5."""
+    shown = nombre(value, decimales)
+    return f"{shown}\u00a0%" if shown else ""
+
+
+def oui_non(value: Any) -> str:
+    return {True: "Oui", False: "Non", "oui": "Oui", "non": "Non"}.get(value, "")
+
+
+@pass_context
+def libelle(context, value: Any, key: str) -> str:
+    """A choice's label: ``{{ brut.q1_mode_creation|libelle("q1_mode_creation") }}``."""
+    item = (context.get("_champs") or {}).get(key)
+    if item is None:
+        return "" if value is None else str(value)
+    return field_type(item["type"]).display(value, item["value"])
+
+
+FRENCH_FILTERS = {
+    "date_fr": date_fr,
+    "montant": montant,
+    "nombre": nombre,
+    "pourcentage": pourcentage,
+    "oui_non": oui_non,
+    "libelle": libelle,
+}
+
+
+# --- The context of a submission -------------------------------------------------------
+
+# Names the context gives besides the form's own keys.
+META_KEYS = frozenset(
+    {
+        "brut",
+        "formulaire",
+        "version_formulaire",
+        "campagne",
+        "date_limite",
+        "organisation",
+        "territoire",
+        "departement",
+        "region",
+        "statut",
+        "date_transmission",
+        "menage",
+        "date_document",
+    }
+)
+
+
+def _fields_by_key(schema: list[dict]) -> dict[str, dict]:
+    fields = {}
+    for item in input_items(schema):
+        fields[item["value"]["key"]] = item
+        if item["type"] == "group":
+            for child in item["value"]["fields"]:
+                fields.setdefault(child["value"]["key"], child)
+    return fields
+
+
+def answers_context(*, schema: list[dict], data: dict[str, Any]) -> dict[str, Any]:
+    """Each key of ``schema`` as it reads in French (dates in words, amounts in euros,
+    labels of choices); a repeatable group as a list of rows keyed the same way; the raw
+    values under ``brut``. A key missing from ``data`` reads as empty."""
+    context: dict[str, Any] = {"brut": {}}
+    for item in input_items(schema):
+        kind, value = item["type"], item["value"]
+        key = value["key"]
+        raw = data.get(key)
+        context["brut"][key] = raw
+        if kind == "group":
+            children = [(child["type"], child["value"]) for child in value["fields"]]
+            context[key] = [
+                {sub["key"]: field_type(t).display(row.get(sub["key"]), sub) for t, sub in children}
+                for row in (raw or [])
+                if isinstance(row, dict)
+            ]
+        elif kind == "file":
+            context[key] = raw.get("name", "") if isinstance(raw, dict) else ""
+        else:
+            context[key] = field_type(kind).display(raw, value)
+    context["_champs"] = _fields_by_key(schema)
+    return context
+
+
+def submission_context(*, submission) -> dict[str, Any]:
+    """The context a submission's document is rendered with: its answers on its own form
+    version, and who, what and when (never a household's identity beyond the answers)."""
+    context = answers_context(schema=submission.form_version.schema, data=submission.data or {})
+    campaign, territory = submission.campaign, submission.territory
+    context.update(
+        formulaire=submission.form_version.form.title,
+        version_formulaire=submission.form_version.number,
+        campagne=campaign.title if campaign else "",
+        date_limite=date_fr(campaign.due_on) if campaign else "",
+        organisation=submission.organisation.name,
+        territoire=territory.name if territory else "",
+        departement=territory.code if territory else "",
+        region=territory.region if territory else "",
+        statut=submission.get_status_display(),
+        date_transmission=date_fr(submission.submitted_at.date())
+        if submission.submitted_at
+        else "",
+        menage=submission.household.reference if submission.household_id else "",
+        date_document=date_fr(
+            (submission.submitted_at or submission.updated_at or datetime.datetime.now()).date()
+        ),
+    )
+    return context
