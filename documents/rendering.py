@@ -188,6 +188,7 @@ FRENCH_FILTERS = {
 META_KEYS = frozenset(
     {
         "brut",
+        "reponses",
         "formulaire",
         "version_formulaire",
         "campagne",
@@ -236,7 +237,30 @@ def answers_context(*, schema: list[dict], data: dict[str, Any]) -> dict[str, An
         else:
             context[key] = field_type(kind).display(raw, value)
     context["_champs"] = _fields_by_key(schema)
+    context["reponses"] = _answer_lines(schema, context)
     return context
+
+
+def _answer_lines(schema: list[dict], context: dict[str, Any]) -> list[dict[str, str]]:
+    """Every answer as « libellé : valeur », sections included, for a template that does
+    not know the form's keys (a form created by editors before its own template)."""
+    lines = []
+    for item in schema:
+        kind, value = item["type"], item["value"]
+        if kind == "section":
+            lines.append({"section": value["label"], "libelle": "", "valeur": ""})
+        elif kind == "group":
+            labels = {child["value"]["key"]: child["value"]["label"] for child in value["fields"]}
+            rows = [
+                " ; ".join(f"{labels[key]} : {shown}" for key, shown in row.items() if shown)
+                for row in context.get(value["key"], [])
+            ]
+            lines.append({"section": "", "libelle": value["label"], "valeur": "\n".join(rows)})
+        elif field_type(kind).is_input:
+            lines.append(
+                {"section": "", "libelle": value["label"], "valeur": context.get(value["key"], "")}
+            )
+    return lines
 
 
 def submission_context(*, submission) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from documents.pdf import pdf_available
 from forms_app import indicators, lifecycle, reminders, selectors, tracker
 from forms_app.answering import bound_answer_form, file_keys, typed_input
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
@@ -69,6 +70,7 @@ def answer_detail(request, pk: int):
             "transitions": submission.transitions.all(),
             "can_edit": permissions.can_edit_submission(request.user, submission),
             "can_reopen": permissions.can_reopen_submission(request.user, submission),
+            "pdf_available": pdf_available(),
             "can_validate": permissions.can_validate_submission(request.user, submission)
             and submission.status == SubmissionStatus.SUBMITTED,
         },

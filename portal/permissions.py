@@ -226,3 +226,22 @@ def can_remind_campaign(user: AnyUser, campaign) -> bool:
     territory's, a prefecture its own territory's (the reminder service narrows the
     respondents with territories_followed_by). Operators never remind."""
     return can_follow_campaigns(user)
+
+
+# --- Word documents and their exports -----------------------------------------------
+
+
+def can_download_submission_document(user: AnyUser, submission) -> bool:
+    """An answer's Word document goes to whoever may read the answer (a household's to its
+    operator only)."""
+    return can_view_submission(user, submission)
+
+
+def can_export_campaign_documents(user: AnyUser) -> bool:
+    """DIHAL and prefectures zip a campaign's documents, within the territories they follow."""
+    return can_follow_campaigns(user)
+
+
+def can_download_export(user: AnyUser, export) -> bool:
+    """An export is its requester's: it was built for their scope."""
+    return bool(user.is_authenticated and user.is_active and export.requested_by_id == user.pk)

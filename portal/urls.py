@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include(portal_patterns)),
     path("", include("forms_app.urls")),
+    path("", include("documents.urls")),
     path("", include("home.urls")),
 ]
 

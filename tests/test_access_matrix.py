@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -28,7 +30,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.html import escape
@@ -36,6 +38,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtailstreamforms.models import Form
 
+from documents.exports import exports_dir
+from documents.models import DocumentExport
+from documents.pdf import pdf_available
 from forms_app.form_builder import answer_form
 from forms_app.households import (
     contact_attempt_add,
@@ -61,7 +66,8 @@ BILAN_2021 = "Bilan d'étape 2021"
 LETTRE = "Lettre de préfiguration"
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 OWN_PACKAGES = frozenset({"portal", "home", "forms_app"})
-OWN_NAMESPACES = frozenset({"portal", "home", "forms_app"})
+# documents' own routes (namespace "documents"); its editors' pages live under /admin/.
+OWN_NAMESPACES = frozenset({"portal", "home", "forms_app", "documents"})
 REGEX_MARKS = "<>()[]{}\\.*+?|^$"
 
 
@@ -178,6 +184,8 @@ TO_TRACKER = _outcome("302 → campaign tracker", 302, location="{tracker}")
 TO_HOUSEHOLD = _outcome("302 → household page", 302, location="{household}", writes=True)
 TO_DOCUMENT = _outcome("302 → the household's document", 302)
 HOUSEHOLD_FORM_ERRORS = _outcome("400, the form with its errors", 400)
+DOWNLOAD = _outcome("200 download", 200)
+TO_EXPORT = _outcome("302 → export page", 302)
 REOPENED = _outcome("302 → fill page, reopened", 302, location="{edit}", writes=True)
 
 
@@ -289,6 +297,15 @@ def following_operator(outcome: Outcome) -> Decide:
     def decide(persona: Persona, target: Target) -> Outcome:
         assert target.household is not None
         return outcome if persona.organisation == target.household.owner.name else HIDDEN
+
+    return decide
+
+
+def requester_only(outcome: Outcome) -> Decide:
+    """An export is its requester's (the DIHAL account here); not found for anyone else."""
+
+    def decide(persona: Persona, target: Target) -> Outcome:
+        return outcome if persona.key == "dihal" else HIDDEN
 
     return decide
 
@@ -547,6 +564,46 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
         targets="campaign",
     ),
+    "documents:submission_word": PatternRule(
+        "whoever may read the answer (a household document: its operator only)",
+        {"GET": by_relation({**ANSWER_READERS, **dict.fromkeys(READERS, DOWNLOAD)})},
+        targets="answer",
+    ),
+    "documents:submission_pdf": PatternRule(
+        "whoever may read the answer, when LibreOffice is installed (else not found)",
+        {
+            "GET": by_relation(
+                {
+                    **ANSWER_READERS,
+                    **dict.fromkeys(READERS, DOWNLOAD if pdf_available() else HIDDEN),
+                }
+            )
+        },
+        targets="answer",
+    ),
+    "documents:campaign_export_start": PatternRule(
+        "DIHAL and prefectures (their territories), POST only",
+        {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": by_kind(dihal=TO_EXPORT, prefecture=TO_EXPORT, operateur=FORBIDDEN),
+        },
+        targets="campaign",
+    ),
+    "documents:export_detail": PatternRule(
+        "the export's requester only",
+        {"GET": requester_only(SERVED)},
+        targets="export",
+    ),
+    "documents:export_progress": PatternRule(
+        "the export's requester only",
+        {"GET": requester_only(SERVED)},
+        targets="export",
+    ),
+    "documents:export_download": PatternRule(
+        "the export's requester only, once the zip is complete",
+        {"GET": requester_only(DOWNLOAD)},
+        targets="export",
+    ),
     "forms_app:campaign_remind": PatternRule(
         "DIHAL and prefectures (their territory's late respondents), POST only",
         {
@@ -690,6 +747,7 @@ class World:
     admin_routes: list[str]
     households: list[HouseholdRef]
     diagnostic_form_id: int
+    export_id: int
     # What nobody but the following operator may read, by operator name: names, phones…
     household_secrets: dict[str, set[str]]
 
@@ -724,6 +782,8 @@ class World:
                 Target(h.key, reverse(name, kwargs={"pk": h.pk}), h.owner, household=h)
                 for h in self.households
             ]
+        if rule.targets == "export":
+            return [Target("export of DIHAL", reverse(name, kwargs={"pk": self.export_id}))]
         if rule.targets == "household_document":
             return [
                 Target(
@@ -936,6 +996,15 @@ def _world_build() -> World:
         title="Note publique", file=ContentFile(PDF_BYTES, name="note-publique.pdf")
     )
     pages = Page.objects.live().public().specific()
+    export = DocumentExport.objects.create(
+        campaign=bilan,
+        requested_by=User.objects.get(email="dihal@demo.test"),
+        status="terminee",
+        total=1,
+        done=1,
+        file_name="documents-matrice.zip",
+    )
+    exports_dir().joinpath(export.file_name).write_bytes(PDF_BYTES)
     return World(
         answers=answers,
         organisations=organisations,
@@ -952,6 +1021,7 @@ def _world_build() -> World:
         admin_routes=_admin_routes_without_arguments(),
         households=households,
         diagnostic_form_id=Form.objects.get(slug="diagnostic-social-et-financier").pk,
+        export_id=export.pk,
         household_secrets=secrets,
     )
 
@@ -960,7 +1030,11 @@ def _world_build() -> World:
 def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     """The content, demo accounts and the four answers, built once for the module and
     rolled back at its end (each test runs in its own savepoint inside)."""
-    with django_db_blocker.unblock():
+    with (
+        django_db_blocker.unblock(),
+        tempfile.TemporaryDirectory() as exports,
+        override_settings(PORTAL_EXPORTS_DIR=Path(exports)),
+    ):
         outer = transaction.atomic()
         outer.__enter__()
         try:

@@ -56,15 +56,6 @@ class FormSettings(AbstractFormSetting):
             "la veille depuis le contrat, et les indicateurs du bilan en sont calculés."
         ),
     )
-    word_template = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="modèle Word",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Le modèle .docx qui met en forme chaque réponse.",
-    )
 
     class Meta:
         verbose_name = "réglages du formulaire"

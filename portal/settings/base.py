@@ -129,6 +129,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Zips of a campaign's documents: built under a temporary name, renamed when complete.
+PORTAL_EXPORTS_DIR = Path(env.str("PORTAL_EXPORTS_DIR", str(VAR_DIR / "exports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Answers' files: never under MEDIA_URL; forms_app serves them after a permission check.

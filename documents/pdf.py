@@ -1,0 +1,52 @@
+"""Word → PDF with LibreOffice when it is installed (``soffice``); the portal works without."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+CONVERSION_SECONDS = 60
+
+
+class PdfUnavailable(Exception):
+    """LibreOffice is not installed, or the conversion failed."""
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_available() -> bool:
+    return soffice_path() is not None
+
+
+def docx_to_pdf(*, data: bytes, timeout: int = CONVERSION_SECONDS) -> bytes:
+    """The PDF of a .docx, converted by a headless LibreOffice with a profile of its own
+    (two conversions at once would otherwise fight over the user profile's lock)."""
+    executable = soffice_path()
+    if executable is None:
+        raise PdfUnavailable("LibreOffice n'est pas installé sur ce serveur.")
+    with tempfile.TemporaryDirectory(prefix="portail-pdf-") as directory:
+        folder = Path(directory)
+        source = folder / "document.docx"
+        source.write_bytes(data)
+        command = [
+            executable,
+            f"-env:UserInstallation=file://{folder / 'profil'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, check=True)  # noqa: S603
+        except (subprocess.SubprocessError, OSError) as error:
+            raise PdfUnavailable("La conversion en PDF a échoué.") from error
+        target = folder / "document.pdf"
+        if not target.is_file():
+            raise PdfUnavailable("La conversion en PDF n'a produit aucun fichier.")
+        return target.read_bytes()

@@ -1,0 +1,166 @@
+"""Which template renders a form, its uploaded versions, and a submission's document.
+
+A form is rendered with its active uploaded version, else with the template shipped for it
+in ``documents/default_templates/<slug>.docx``, else with a generic one listing every
+answer — so every submission of every form always has its Word document.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from wagtailstreamforms.models import Form
+
+from documents.engine import render_docx
+from documents.models import WordTemplate
+from documents.rendering import submission_context
+from portal.models import User
+
+DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent / "default_templates"
+
+
+@dataclass(frozen=True)
+class ActiveTemplate:
+    data: bytes
+    label: str  # « version 3 », « modèle fourni avec le portail »…
+    version: WordTemplate | None = None
+
+
+def default_template_path(*, form: Form) -> Path | None:
+    path = DEFAULT_TEMPLATES_DIR / f"{form.slug}.docx"
+    return path if path.is_file() else None
+
+
+@functools.lru_cache(maxsize=1)
+def generic_template() -> bytes:
+    """A plain template for a form without its own: title, who, then every answer."""
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    document.core_properties.title = "{{ formulaire }}"
+    heading = document.add_paragraph()
+    heading.add_run("RÉPUBLIQUE FRANÇAISE").bold = True
+    document.add_paragraph("Liberté\nÉgalité\nFraternité").runs[0].font.size = Pt(8)
+    document.add_heading("{{ formulaire }}", level=1)
+    document.add_paragraph("{{ organisation }}{% if territoire %} — {{ territoire }}{% endif %}")
+    document.add_paragraph("{% if campagne %}{{ campagne }} · {% endif %}{{ date_document }}")
+    document.add_paragraph("{%p for ligne in reponses %}")
+    document.add_paragraph(
+        "{% if ligne.section %}{{ ligne.section }}{% else %}{{ ligne.libelle }} : "
+        "{{ ligne.valeur }}{% endif %}"
+    )
+    document.add_paragraph("{%p endfor %}")
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def active_template(*, form: Form) -> ActiveTemplate:
+    """The template that renders ``form``'s answers now."""
+    version = WordTemplate.objects.filter(form=form, is_active=True).first()
+    if version is not None:
+        with version.file.open("rb") as handle:
+            return ActiveTemplate(handle.read(), f"version {version.number}", version)
+    path = default_template_path(form=form)
+    if path is not None:
+        return ActiveTemplate(path.read_bytes(), "modèle fourni avec le portail")
+    return ActiveTemplate(generic_template(), "modèle générique (toutes les réponses)")
+
+
+def submission_document(*, submission) -> bytes:
+    """The Word document of one answer, on its form's active template."""
+    template = active_template(form=submission.form_version.form)
+    return render_docx(template=template.data, context=submission_context(submission=submission))
+
+
+def document_filename(*, submission, extension: str = "docx") -> str:
+    """« bilan-d-etape-2021-38-prefecture-de-l-isere.docx »; a household document is
+    named by its pseudonymous reference, never by the household's name."""
+    if submission.household_id:
+        parts = [submission.form_version.form.slug, submission.household.reference]
+    else:
+        parts = [submission.campaign.title, submission.territory.code, submission.organisation.name]
+    slug = "-".join(_slug(part) for part in parts if part)
+    return f"{slug}.{extension}"
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+class TemplateRefused(Exception):
+    """The uploaded template failed its checks: ``errors`` says why, in French."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@transaction.atomic
+def word_template_upload(*, form: Form, uploaded, user: User | None) -> tuple[WordTemplate, object]:
+    """Checks an uploaded template against the form and keeps it as a new, inactive version.
+
+    Raises ``TemplateRefused`` with the French reasons; returns the version and the check
+    (its unknown variables and its preview).
+    """
+    from documents.checks import template_check
+
+    data = uploaded.read()
+    schema = form.versions.order_by("-number").first().schema
+    check = template_check(data=data, schema=schema, filename=uploaded.name)
+    if check.errors:
+        raise TemplateRefused(check.errors)
+    number = (WordTemplate.objects.filter(form=form).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = WordTemplate.objects.create(
+        form=form,
+        number=number,
+        file=ContentFile(data, name=f"{form.slug}-v{number}.docx"),
+        original_name=uploaded.name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        unknown_variables=list(check.unknown_variables),
+        uploaded_by=user,
+    )
+    return version, check
+
+
+@transaction.atomic
+def word_template_activate(*, template: WordTemplate) -> WordTemplate:
+    """Puts ``template`` in service for its form (the previous version stays, inactive)."""
+    list(WordTemplate.objects.select_for_update().filter(form_id=template.form_id))
+    WordTemplate.objects.filter(form_id=template.form_id, is_active=True).update(is_active=False)
+    template.is_active = True
+    template.activated_at = timezone.now()
+    template.save(update_fields=["is_active", "activated_at"])
+    return template
+
+
+@transaction.atomic
+def word_templates_use_defaults(*, form: Form) -> None:
+    """Takes every uploaded version out of service: the shipped template renders again."""
+    WordTemplate.objects.filter(form=form, is_active=True).update(is_active=False)
+
+
+def template_preview(*, template: WordTemplate) -> bytes:
+    """``template`` rendered with a sample answer of its form's current fields."""
+    from documents.checks import sample_data
+    from documents.rendering import answers_context
+
+    schema = template.form.versions.order_by("-number").first().schema
+    context = answers_context(schema=schema, data=sample_data(schema))
+    context.update(formulaire=template.form.title, organisation="Organisation d'exemple")
+    with template.file.open("rb") as handle:
+        return render_docx(template=handle.read(), context=context)

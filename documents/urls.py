@@ -1,0 +1,18 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("reponses/<int:pk>/word/", views.submission_word, name="submission_word"),
+    path("reponses/<int:pk>/pdf/", views.submission_pdf, name="submission_pdf"),
+    path(
+        "suivi/campagnes/<int:pk>/documents/",
+        views.campaign_export_start,
+        name="campaign_export_start",
+    ),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/etat/", views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/telecharger/", views.export_download, name="export_download"),
+]

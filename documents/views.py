@@ -1,0 +1,126 @@
+"""Downloads of Word documents and of a campaign's zip. Thin: access via
+portal.permissions, documents via documents.templates_store and documents.exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from documents import exports, pdf
+from documents.models import DocumentExport, ExportStatus
+from documents.templates_store import document_filename, submission_document
+from forms_app import selectors as forms_selectors
+from portal import permissions
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _private_download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _readable_submission(request, pk: int):
+    submission = forms_selectors.submission_with_history(submission_id=pk, user=request.user)
+    if submission is None or not permissions.can_download_submission_document(
+        request.user, submission
+    ):
+        raise Http404
+    return submission
+
+
+@login_required
+def submission_word(request, pk: int):
+    """The answer as a Word document, on its form's active template."""
+    submission = _readable_submission(request, pk)
+    return _private_download(
+        submission_document(submission=submission),
+        filename=document_filename(submission=submission),
+        content_type=DOCX_TYPE,
+    )
+
+
+@login_required
+def submission_pdf(request, pk: int):
+    """The same document in PDF, when LibreOffice is installed."""
+    submission = _readable_submission(request, pk)
+    if not pdf.pdf_available():
+        raise Http404
+    try:
+        content = pdf.docx_to_pdf(data=submission_document(submission=submission))
+    except pdf.PdfUnavailable as error:
+        messages.error(request, f"{error} Téléchargez le document Word.")
+        return redirect("forms_app:answer_detail", pk=pk)
+    return _private_download(
+        content,
+        filename=document_filename(submission=submission, extension="pdf"),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def campaign_export_start(request, pk: int):
+    """Queues the zip of the campaign's documents within the person's territories."""
+    if not permissions.can_export_campaign_documents(request.user):
+        raise PermissionDenied
+    campaign = get_object_or_404(forms_selectors.campaigns_followed_by(user=request.user), pk=pk)
+    export = exports.campaign_export_request(campaign=campaign, user=request.user)
+    return redirect("documents:export_detail", pk=export.pk)
+
+
+def _own_export(request, pk: int) -> DocumentExport:
+    export = get_object_or_404(DocumentExport.objects.select_related("campaign"), pk=pk)
+    if not permissions.can_download_export(request.user, export):
+        raise Http404
+    return export
+
+
+@login_required
+def export_detail(request, pk: int):
+    """Progress of the zip (the page refreshes itself until it is ready), then its link."""
+    export = _own_export(request, pk)
+    return TemplateResponse(
+        request,
+        "documents/export_detail.html",
+        {
+            "export": export,
+            "working": export.status in (ExportStatus.PENDING, ExportStatus.RUNNING),
+        },
+    )
+
+
+@login_required
+def export_progress(request, pk: int):
+    export = _own_export(request, pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "done": export.done,
+            "total": export.total,
+            "percent": export.percent,
+        }
+    )
+
+
+@login_required
+def export_download(request, pk: int):
+    """The complete zip; nothing while it is being built."""
+    export = _own_export(request, pk)
+    path = exports.export_path(export=export)
+    if path is None:
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"documents-{export.campaign.pk}-{export.created_at:%Y%m%d-%H%M}.zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
