@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from forms_app.models import (
@@ -78,11 +80,18 @@ class HouseholdForm(forms.ModelForm):
         return _not_in_future(self.cleaned_data.get("referred_on"))
 
     def clean_telephone(self):
+        """A French number (« 06 12 34 56 78 ») or an international one (« +262 692 12 34
+        56 » in La Réunion), kept as typed."""
         phone = self.cleaned_data.get("telephone", "").strip()
-        digits = phone.replace(" ", "").replace(".", "").replace("+33", "0")
-        if phone and (not digits.isdigit() or len(digits) != 10):
+        compact = re.sub(r"[\s.\-()]", "", phone)
+        national = compact.isdigit() and len(compact) == 10 and compact.startswith("0")
+        international = (
+            compact.startswith("+") and compact[1:].isdigit() and 11 <= len(compact) <= 16
+        )
+        if phone and not (national or international):
             raise forms.ValidationError(
-                "Saisissez un numéro à 10 chiffres, par exemple 06 12 34 56 78."
+                "Saisissez un numéro à 10 chiffres (06 12 34 56 78) ou au format international "
+                "(+262 692 12 34 56)."
             )
         return phone
 

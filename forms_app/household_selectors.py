@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from forms_app.households import household_forms, household_role
 from forms_app.models import (
@@ -143,7 +144,7 @@ def household_timeline(*, household: Household) -> list[TimelineEvent]:
         filed = document.status != SubmissionStatus.DRAFT and document.submitted_at
         events.append(
             TimelineEvent(
-                document.submitted_at.date() if filed else document.created_at.date(),
+                timezone.localdate(document.submitted_at if filed else document.created_at),
                 "document",
                 document.form_version.form.title,
                 "Finalisé" if filed else "En cours de saisie",

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
@@ -23,7 +24,7 @@ from forms_app.household_forms import (
     HouseholdStatusForm,
 )
 from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import STALE_MESSAGE, posted_revision
+from forms_app.views import posted_revision, stale_page
 from portal import permissions
 
 PAGE_SIZE = 50
@@ -42,10 +43,11 @@ def _operator_only(request) -> None:
 
 
 @login_required
+@never_cache
 def household_list(request):
     """The operator's households, filtered by stage, status, reference or name."""
     _operator_only(request)
-    filters = HouseholdFilterForm(request.GET or None)
+    filters = HouseholdFilterForm(request.GET if set(request.GET) - {"page"} else None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     found = selectors.households_for_operator(
         user=request.user,
@@ -76,6 +78,7 @@ def _querystring_without_page(request) -> str:
 
 
 @login_required
+@never_cache
 def household_create(request):
     """Opens a case file at the person's operator."""
     _operator_only(request)
@@ -94,6 +97,7 @@ def household_create(request):
 
 
 @login_required
+@never_cache
 def household_edit(request, pk: int):
     """Corrects the identity or the procedure facts of a case file."""
     household = _followed_household(request, pk)
@@ -108,6 +112,7 @@ def household_edit(request, pk: int):
 
 
 @login_required
+@never_cache
 def household_detail(request, pk: int, contact_form=None, status=200):
     """The case file: identity, facts, contacts, documents and timeline."""
     household = _followed_household(request, pk)
@@ -128,6 +133,7 @@ def household_detail(request, pk: int, contact_form=None, status=200):
 
 
 @login_required
+@never_cache
 @require_POST
 def household_contact_add(request, pk: int):
     """Records a contact attempt; an invalid one comes back with its errors."""
@@ -144,6 +150,7 @@ def household_contact_add(request, pk: int):
 
 
 @login_required
+@never_cache
 @require_POST
 def household_status_set(request, pk: int):
     household = _followed_household(request, pk)
@@ -157,6 +164,7 @@ def household_status_set(request, pk: int):
 
 
 @login_required
+@never_cache
 @require_POST
 def household_document_open(request, pk: int, form_id: int):
     """Opens the household's document of a form (created and prefilled the first time)."""
@@ -174,6 +182,7 @@ def _own_household_document(request, pk: int) -> Submission:
 
 
 @login_required
+@never_cache
 @require_POST
 def household_document_refill(request, pk: int):
     """Fills the document's empty fields again from the case file."""
@@ -186,7 +195,7 @@ def household_document_refill(request, pk: int):
             typed=typed_input(request.POST),
         )
     except lifecycle.StaleSubmission:
-        messages.error(request, STALE_MESSAGE)
+        return stale_page(request, document)
     except lifecycle.NotEditable:
         messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
         return redirect("forms_app:answer_detail", pk=document.pk)
@@ -198,6 +207,7 @@ def household_document_refill(request, pk: int):
 
 
 @login_required
+@never_cache
 @require_POST
 def household_document_reopen(request, pk: int):
     """Takes a finalised household document back to draft."""
@@ -216,6 +226,7 @@ def household_document_reopen(request, pk: int):
 
 
 @login_required
+@never_cache
 def veilles_to_do(request):
     """« Veilles à faire »: follow-ups due 15 days after the last exchange, overdue first."""
     _operator_only(request)
@@ -238,6 +249,7 @@ def veilles_to_do(request):
 
 
 @login_required
+@never_cache
 def household_overview(request):
     """Prefectures and DIHAL: counts and pseudonymised rows, never a name or a document."""
     if not permissions.can_see_household_overview(request.user):

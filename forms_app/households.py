@@ -83,7 +83,7 @@ def household_update(*, household: Household, fields: dict[str, Any]) -> Househo
     """Changes the case file's facts or identity (never its operator or reference)."""
     for name, value in fields.items():
         setattr(household, name, value)
-    household.save()
+    household.save(update_fields=[*fields, "updated_at"])
     return household_follow_up_refresh(household=household)
 
 
@@ -95,8 +95,13 @@ def household_status_set(*, household: Household, status: str) -> Household:
 
 
 def _advance(household: Household, status: str) -> None:
-    if STATUS_ORDER[status] > STATUS_ORDER[household.status]:
-        household.status = status
+    """Moves the status forward to ``status``, never back: one conditional UPDATE, so that a
+    page loaded before a colleague's change cannot take the case back a step."""
+    behind = [earlier for earlier, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[status]]
+    Household.objects.filter(pk=household.pk, status__in=behind).update(
+        status=status, updated_at=timezone.now()
+    )
+    household.refresh_from_db(fields=["status", "updated_at"])
 
 
 @transaction.atomic
@@ -116,7 +121,6 @@ def contact_attempt_add(
     )
     if result in EXCHANGE_RESULTS:
         _advance(household, STATUS_AFTER_CONTACT.get(result, HouseholdStatus.CONTACTE))
-        household.save(update_fields=["status", "updated_at"])
     household_follow_up_refresh(household=household)
     return attempt
 
@@ -150,16 +154,25 @@ def household_sources(*, household: Household, role: str) -> list[dict[str, Any]
     facts["stade"] = household.stage
     if household.last_exchange_on:
         facts[VEILLE_COVERS_KEY] = household.last_exchange_on.isoformat()
+    # The latest word first: a follow-up takes the previous follow-up's statuses, then the
+    # contract's; a contract takes the diagnostic's corrections over the case file's facts.
     earlier = {
         HouseholdRole.CONTRAT: [HouseholdRole.DIAGNOSTIC],
-        HouseholdRole.VEILLE: [HouseholdRole.CONTRAT, HouseholdRole.DIAGNOSTIC],
+        HouseholdRole.VEILLE: [
+            HouseholdRole.VEILLE,
+            HouseholdRole.CONTRAT,
+            HouseholdRole.DIAGNOSTIC,
+        ],
     }.get(role, [])
-    sources = [facts]
+    sources = []
     for earlier_role in earlier:
         document = _role_documents(household, earlier_role, filed=True).first()
         if document is not None:
-            sources.append(document.data)
-    return sources
+            data = dict(document.data)
+            if earlier_role == HouseholdRole.VEILLE:
+                data.pop(VEILLE_COVERS_KEY, None)  # the new follow-up covers a newer exchange
+            sources.append(data)
+    return [*sources, facts]
 
 
 @transaction.atomic
@@ -208,8 +221,21 @@ def household_document_filed(*, submission: Submission) -> Household:
     if role in STATUS_WHEN_FILED:
         _advance(household, STATUS_WHEN_FILED[role])
     if role == HouseholdRole.VEILLE and submission.data.get(VEILLE_ISSUE_KEY) in CLOSING_ISSUES:
-        household.status = HouseholdStatus.CLOS
-    household.save(update_fields=["status", "updated_at"])
+        _advance(household, HouseholdStatus.CLOS)
+    return household_follow_up_refresh(household=household)
+
+
+def household_document_reopened(*, submission: Submission) -> Household:
+    """Called when a filed household document goes back to draft: a case closed by this
+    follow-up is open again (accompanied) until the follow-up is filed anew."""
+    household = submission.household
+    role = household_role(submission.form_version.form)
+    closing = submission.data.get(VEILLE_ISSUE_KEY) in CLOSING_ISSUES
+    if role == HouseholdRole.VEILLE and closing:
+        Household.objects.filter(pk=household.pk, status=HouseholdStatus.CLOS).update(
+            status=HouseholdStatus.ACCOMPAGNE, updated_at=timezone.now()
+        )
+        household.refresh_from_db(fields=["status", "updated_at"])
     return household_follow_up_refresh(household=household)
 
 

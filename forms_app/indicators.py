@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from forms_app.models import (
     ContactAttempt,
@@ -141,7 +142,7 @@ def _document_date(data: dict[str, Any], role: str, submitted_at) -> datetime.da
     try:
         return datetime.date.fromisoformat(str(data.get(DOCUMENT_DATE_KEYS.get(role, ""))))
     except ValueError:
-        return submitted_at.date() if submitted_at else None
+        return timezone.localdate(submitted_at) if submitted_at else None
 
 
 def period_facts(

@@ -218,9 +218,9 @@ def submission_reopen(
         to_status=SubmissionStatus.DRAFT,
         by=user,
     )
-    from forms_app.households import household_follow_up_refresh
+    from forms_app.households import household_document_reopened
 
-    household_follow_up_refresh(household=submission.household)
+    household_document_reopened(submission=submission)
     return submission
 
 

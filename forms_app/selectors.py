@@ -80,7 +80,9 @@ def expected_answers_for(*, user: User) -> list[ExpectedAnswer]:
     )
     submissions = {
         (submission.campaign_id, submission.organisation_id): submission
-        for submission in Submission.objects.filter(organisation__in=organisations)
+        for submission in Submission.objects.filter(
+            organisation__in=organisations, campaign__isnull=False
+        ).only("pk", "campaign_id", "organisation_id", "status", "submitted_at")
     }
     rows = []
     for campaign in campaigns:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
@@ -58,6 +59,7 @@ def answer_start(request, campaign_id: int, organisation_id: int):
 
 
 @login_required
+@never_cache
 def answer_detail(request, pk: int):
     """The answer as filed, read-only, with its history and the validators' actions."""
     submission = _visible_submission(request, pk)
@@ -86,6 +88,7 @@ def posted_revision(request) -> int:
 
 
 @login_required
+@never_cache
 def answer_edit(request, pk: int):
     """The fill page: draft saved on demand (and by the page's script), check, confirm."""
     submission = _visible_submission(request, pk)
@@ -114,8 +117,7 @@ def answer_edit(request, pk: int):
             expected_revision=revision,
         )
     except lifecycle.StaleSubmission:
-        messages.error(request, STALE_MESSAGE)
-        return _render_edit(request, submission, form, revision=revision, stale=True, status=409)
+        return stale_page(request, submission, form=form)
     except lifecycle.NotEditable:
         return redirect("forms_app:answer_detail", pk=pk)
     if action == "review":
@@ -132,6 +134,16 @@ def answer_edit(request, pk: int):
         return _render_edit(request, submission, form, error_keys=rejected)
     messages.success(request, "Brouillon enregistré.")
     return redirect("forms_app:answer_edit", pk=pk)
+
+
+def stale_page(request, submission, *, form=None):
+    """The fill page after a refused stale save: what was posted stays on the page (409)."""
+    messages.error(request, STALE_MESSAGE)
+    if form is None:
+        form = bound_answer_form(submission, data=request.POST, files=request.FILES)
+    return _render_edit(
+        request, submission, form, revision=posted_revision(request), stale=True, status=409
+    )
 
 
 def _confirm_submit(request, submission, revision):
@@ -154,7 +166,7 @@ def _confirm_submit(request, submission, revision):
         messages.error(request, STALE_MESSAGE)
         return redirect("forms_app:answer_edit", pk=submission.pk)
     if submission.household_id:
-        messages.success(request, f"{submission.title} finalisé.")
+        messages.success(request, "Document finalisé.")
         return redirect("forms_app:household_detail", pk=submission.household_id)
     messages.success(request, "Réponse transmise. Merci !")
     return redirect("forms_app:answer_detail", pk=submission.pk)
@@ -217,6 +229,7 @@ def _items_with_fields(submission, form, error_keys, computed) -> list[dict]:
 
 
 @login_required
+@never_cache
 @require_POST
 def answer_autosave(request, pk: int):
     """The page's script saves the draft as people type (no files): JSON in, JSON out."""
@@ -246,6 +259,11 @@ def answer_copy_indicators(request, pk: int):
         if permissions.can_answer_for(request.user, submission.organisation):
             return redirect("forms_app:answer_detail", pk=pk)
         raise PermissionDenied
+    if not indicators.indicators_for_answer(submission):
+        messages.info(
+            request, "Aucun chiffre n'est calculé depuis les dossiers pour ce formulaire."
+        )
+        return redirect("forms_app:answer_edit", pk=pk)
     try:
         indicators.indicators_copy_into_draft(
             submission=submission,
@@ -254,7 +272,7 @@ def answer_copy_indicators(request, pk: int):
             expected_revision=posted_revision(request),
         )
     except lifecycle.StaleSubmission:
-        messages.error(request, STALE_MESSAGE)
+        return stale_page(request, submission)
     except lifecycle.NotEditable:
         return redirect("forms_app:answer_detail", pk=pk)
     else:

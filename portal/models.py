@@ -202,3 +202,29 @@ class Membership(models.Model):
             return
         if self.role == Role.EDITEUR and organisation.kind != OrganisationKind.DIHAL:
             raise ValidationError({"role": "Seuls les membres de la DIHAL peuvent être éditeurs."})
+        self._refuse_dihal_and_operator(organisation)
+
+    def _refuse_dihal_and_operator(self, organisation) -> None:
+        """One person is never both at the DIHAL and at an operator: the operator's members
+        read households' names, the DIHAL's must not."""
+        if not self.user_id or organisation.kind not in (
+            OrganisationKind.DIHAL,
+            OrganisationKind.OPERATEUR,
+        ):
+            return
+        other = (
+            OrganisationKind.OPERATEUR
+            if organisation.kind == OrganisationKind.DIHAL
+            else OrganisationKind.DIHAL
+        )
+        if (
+            Membership.objects.filter(user_id=self.user_id, organisation__kind=other)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "organisation": "Une même personne ne peut pas être membre de la DIHAL et "
+                    "d'un opérateur : les opérateurs voient l'identité des ménages."
+                }
+            )

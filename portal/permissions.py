@@ -179,7 +179,11 @@ HOUSEHOLD_SHARED_FIELDS = (
 
 
 def household_operators(user: AnyUser):
-    """The operators whose households a person follows by name (their own)."""
+    """The operators whose households a person follows by name (their own). A member of the
+    DIHAL follows none, even if also made a member of an operator: the national unit sees
+    counts, never names (domain.md §4)."""
+    if is_dihal_member(user):
+        return _organisations(user).none()
     return _organisations(user, OrganisationKind.OPERATEUR)
 
 

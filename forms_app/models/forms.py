@@ -135,6 +135,14 @@ class Campaign(models.Model):
             raise ValidationError({"due_on": "La date limite doit suivre la date d'ouverture."})
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": "La fin de période doit suivre son début."})
+        settings_ = getattr(self.form, "advanced_settings", None) if self.form_id else None
+        if settings_ is not None and settings_.scope == Scope.MENAGE:
+            raise ValidationError(
+                {
+                    "form": "Ce formulaire se remplit par ménage, dans le dossier de chaque "
+                    "ménage : il ne s'ouvre pas en campagne."
+                }
+            )
 
 
 class SubmissionStatus(models.TextChoices):
