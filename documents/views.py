@@ -16,6 +16,7 @@ from documents.models import DocumentExport, ExportStatus
 from documents.templates_store import document_filename, submission_document
 from forms_app import selectors as forms_selectors
 from portal import permissions
+from portal.audit import AuditAction, audit_record
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -33,6 +34,14 @@ def _readable_submission(request, pk: int):
         request.user, submission
     ):
         raise Http404
+    if submission.household_id:
+        audit_record(
+            user=request.user,
+            action=AuditAction.DOCUMENT,
+            household=submission.household,
+            submission=submission,
+            path=request.path,
+        )
     return submission
 
 

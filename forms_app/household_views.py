@@ -26,15 +26,21 @@ from forms_app.household_forms import (
 from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
 from forms_app.views import posted_revision, stale_page
 from portal import permissions
+from portal.audit import AuditAction, audit_record
 
 PAGE_SIZE = 50
 STAGE_SHORT = {"cdp": "CDP", "assignation": "Assignation", "cql": "CQL", "rfp": "RFP", "cfp": "CFP"}
 OVERVIEW_PAGE_SIZE = 100
 
 
-def _followed_household(request, pk: int):
-    """The household if the person's organisation follows it; not found otherwise."""
-    return get_object_or_404(permissions.households_followed_by(request.user), pk=pk)
+def _followed_household(request, pk: int, *, action: str = AuditAction.READ):
+    """The household if the person's organisation follows it (not found otherwise); the
+    access is traced."""
+    household = get_object_or_404(
+        permissions.households_followed_by(request.user).select_related("operator"), pk=pk
+    )
+    audit_record(user=request.user, action=action, household=household, path=request.path)
+    return household
 
 
 def _operator_only(request) -> None:
@@ -56,6 +62,7 @@ def household_list(request):
         query=chosen.get("q", ""),
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(user=request.user, action=AuditAction.READ, path=request.get_full_path())
     counts = selectors.status_counts(permissions.households_followed_by(request.user))
     return TemplateResponse(
         request,
@@ -100,7 +107,9 @@ def household_create(request):
 @never_cache
 def household_edit(request, pk: int):
     """Corrects the identity or the procedure facts of a case file."""
-    household = _followed_household(request, pk)
+    household = _followed_household(
+        request, pk, action=AuditAction.EDIT if request.method == "POST" else AuditAction.READ
+    )
     form = HouseholdForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         households.household_update(household=household, fields=form.cleaned_data)
@@ -137,7 +146,7 @@ def household_detail(request, pk: int, contact_form=None, status=200):
 @require_POST
 def household_contact_add(request, pk: int):
     """Records a contact attempt; an invalid one comes back with its errors."""
-    household = _followed_household(request, pk)
+    household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = ContactAttemptForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -153,7 +162,7 @@ def household_contact_add(request, pk: int):
 @never_cache
 @require_POST
 def household_status_set(request, pk: int):
-    household = _followed_household(request, pk)
+    household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = HouseholdStatusForm(request.POST)
     if form.is_valid():
         households.household_status_set(household=household, status=form.cleaned_data["status"])
@@ -168,17 +177,27 @@ def household_status_set(request, pk: int):
 @require_POST
 def household_document_open(request, pk: int, form_id: int):
     """Opens the household's document of a form (created and prefilled the first time)."""
-    household = _followed_household(request, pk)
+    household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = get_object_or_404(Form, pk=form_id, advanced_settings__scope=Scope.MENAGE)
     document = households.household_document_open(household=household, form=form, user=request.user)
     return redirect("forms_app:answer_edit", pk=document.pk)
 
 
 def _own_household_document(request, pk: int) -> Submission:
-    return get_object_or_404(
-        Submission.objects.filter(household__in=permissions.households_followed_by(request.user)),
+    document = get_object_or_404(
+        Submission.objects.filter(
+            household__in=permissions.households_followed_by(request.user)
+        ).select_related("household"),
         pk=pk,
     )
+    audit_record(
+        user=request.user,
+        action=AuditAction.EDIT,
+        household=document.household,
+        submission=document,
+        path=request.path,
+    )
+    return document
 
 
 @login_required
@@ -230,6 +249,7 @@ def household_document_reopen(request, pk: int):
 def veilles_to_do(request):
     """« Veilles à faire »: follow-ups due 15 days after the last exchange, overdue first."""
     _operator_only(request)
+    audit_record(user=request.user, action=AuditAction.READ, path=request.path)
     return TemplateResponse(
         request,
         "forms_app/households/veilles.html",

@@ -18,6 +18,7 @@ from forms_app.answering import bound_answer_form, file_keys, typed_input
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
+from portal.audit import AuditAction, audit_record
 from portal.models import Organisation
 
 ALL_ERRORS = frozenset({"*"})  # marker: show every field's errors
@@ -30,9 +31,19 @@ STALE_MESSAGE = (
 
 
 def _visible_submission(request, pk: int):
+    """The answer if the person may see it (not found otherwise); a household document's
+    access is traced."""
     submission = selectors.submission_with_history(submission_id=pk, user=request.user)
     if submission is None:
         raise Http404
+    if submission.household_id:
+        audit_record(
+            user=request.user,
+            action=AuditAction.READ if request.method == "GET" else AuditAction.EDIT,
+            household=submission.household,
+            submission=submission,
+            path=request.path,
+        )
     return submission
 
 
@@ -286,9 +297,19 @@ def answer_copy_indicators(request, pk: int):
 @login_required
 def answer_file(request, pk: int, file_id: int):
     """A file of an answer, for those who may see the answer; never cached."""
-    stored = get_object_or_404(SubmissionFile, pk=file_id, submission_id=pk)
+    stored = get_object_or_404(
+        SubmissionFile.objects.select_related("submission__household"), pk=file_id, submission_id=pk
+    )
     if not permissions.can_download_submission_file(request.user, stored):
         raise Http404
+    if stored.submission.household_id:
+        audit_record(
+            user=request.user,
+            action=AuditAction.DOWNLOAD,
+            household=stored.submission.household,
+            submission=stored.submission,
+            path=request.path,
+        )
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name
     )

@@ -228,3 +228,35 @@ class Membership(models.Model):
                     "d'un opérateur : les opérateurs voient l'identité des ménages."
                 }
             )
+
+
+class AuditAction(models.TextChoices):
+    READ = "lecture", "Consultation"
+    EDIT = "modification", "Modification"
+    DOWNLOAD = "telechargement", "Téléchargement"
+    DOCUMENT = "document", "Génération d'un document"
+
+
+class AuditEntry(models.Model):
+    """Who looked at, changed or downloaded a household's data, and when (security.md #14).
+
+    Rows name the household by its pseudonymous reference only, and are never edited.
+    """
+
+    at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="personne"
+    )
+    organisation = models.CharField("organisation", max_length=200, blank=True)
+    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
+    household_reference = models.CharField("ménage", max_length=20, db_index=True)
+    submission_id = models.PositiveBigIntegerField("document", null=True, blank=True)
+    path = models.CharField("adresse", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "trace d'accès"
+        verbose_name_plural = "traces d'accès"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.household_reference}"
