@@ -31,6 +31,11 @@ from portal.templatetags.portal_format import format_number_fr
 class RenderLimitExceeded(SecurityError):
     """The template ran longer, or built more, than a document may."""
 
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "Le modèle met trop de temps à produire le document : rendu interrompu."
+        )
+
 
 @dataclass(frozen=True)
 class RenderLimits:
@@ -41,7 +46,45 @@ class RenderLimits:
 
 
 DEFAULT_LIMITS = RenderLimits()
+WATCHDOG_GRACE = 1.0  # seconds after the deadline before the watchdog interrupts
 _deadline = threading.local()
+
+
+class _Watchdog:
+    """Raises ``RenderLimitExceeded`` in a thread still rendering past its deadline, between
+    two bytecodes (CPython's asynchronous exception); never after ``stop()``."""
+
+    def __init__(self, thread_id: int, seconds: float) -> None:
+        self._thread_id = thread_id
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._stopped:
+                self._fired = True
+                _set_async_exception(self._thread_id, RenderLimitExceeded)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._stopped = True
+            if self._fired:
+                # Raised already, or about to be: clear a pending one so that it cannot
+                # surface later in the caller's code.
+                _set_async_exception(self._thread_id, None)
+
+
+def _set_async_exception(thread_id: int, exception: type[BaseException] | None) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
+    )
 
 
 class PortalSandbox(SandboxedEnvironment):
@@ -59,12 +102,17 @@ class PortalSandbox(SandboxedEnvironment):
 
     @contextmanager
     def deadline(self, seconds: float | None = None) -> Iterator[None]:
-        """Every render of this thread inside the block stops after ``seconds``."""
+        """Every render of this thread inside the block stops after ``seconds``: the hooks
+        below look at the clock, and a watchdog interrupts what they cannot see (a loop
+        over a long text or list runs no hook), a little later."""
+        seconds = seconds or self.limits.seconds
         previous = getattr(_deadline, "at", None)
-        _deadline.at = time.monotonic() + (seconds or self.limits.seconds)
+        _deadline.at = time.monotonic() + seconds
+        watchdog = _Watchdog(threading.get_ident(), seconds + WATCHDOG_GRACE)
         try:
             yield
         finally:
+            watchdog.stop()
             _deadline.at = previous
 
     def check_clock(self) -> None:

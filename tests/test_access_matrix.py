@@ -474,12 +474,13 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         targets="answer",
     ),
     "forms_app:answer_copy_indicators": PatternRule(
-        "members of the answer's organisation while draft/returned (POST only)",
+        "members of the answer's organisation while draft/returned (POST only); these forms "
+        "have no computed counters: back to the fill page, unchanged",
         {
             "GET": everyone(NOT_ALLOWED),
             "POST": by_relation(
                 {
-                    Relation.RESPONDENT: ByStatus(DRAFT_SAVED, TO_DETAIL),
+                    Relation.RESPONDENT: ByStatus(TO_EDIT, TO_DETAIL),
                     Relation.VALIDATOR: FORBIDDEN,
                     Relation.READER: FORBIDDEN,
                     Relation.STRANGER: HIDDEN,

@@ -36,10 +36,11 @@ def _text(content: bytes) -> str:
 def _shown_values(submission: Submission) -> list[str]:
     """A few answers as the document must show them (French display, as on the page)."""
     context = submission_context(submission=submission)
+    files = {key for key, item in context["_champs"].items() if item["type"] == "file"}
     values = [
         context[key]
         for key in submission.form_version.input_keys
-        if isinstance(context.get(key), str) and len(context[key]) > 3
+        if key not in files and isinstance(context.get(key), str) and len(context[key]) > 3
     ]
     return values[:5]
 
