@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test install install-test serve lint check clean
+.PHONY: run test bench install install-test serve lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Speed figures of document rendering (scripts, not tests): every bench/*.py in turn.
+bench: install-test
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 
+from documents.fast import NeedsPlainDocxtpl, render_docx_fast
 from documents.rendering import DEFAULT_LIMITS, PortalSandbox, RenderLimits
 
 
@@ -31,5 +32,10 @@ def render_docx_plain(
 def render_docx(
     *, template: bytes, context: dict[str, Any], limits: RenderLimits = DEFAULT_LIMITS
 ) -> bytes:
-    """The document of ``template`` and ``context`` (the portal's one entry point)."""
-    return render_docx_plain(template=template, context=context, limits=limits)
+    """The document of ``template`` and ``context`` (the portal's one entry point): plain
+    docxtpl's document, made from the compiled template (``documents.fast``) unless the
+    template or the context needs docxtpl itself."""
+    try:
+        return render_docx_fast(template=template, context=context, limits=limits)
+    except NeedsPlainDocxtpl:
+        return render_docx_plain(template=template, context=context, limits=limits)
