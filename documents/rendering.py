@@ -9,7 +9,10 @@ runaway template with ``RenderLimitExceeded`` while the worker lives on.
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import itertools
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -51,40 +54,63 @@ _deadline = threading.local()
 
 
 class _Watchdog:
-    """Raises ``RenderLimitExceeded`` in a thread still rendering past its deadline, between
-    two bytecodes (CPython's asynchronous exception); never after ``stop()``."""
+    """One thread per process that raises ``RenderLimitExceeded`` in a thread still rendering
+    past its deadline, between two bytecodes (CPython's asynchronous exception); never
+    after ``disarm``. Arming costs a dictionary entry, not a thread, per document."""
 
-    def __init__(self, thread_id: int, seconds: float) -> None:
-        self._thread_id = thread_id
-        self._lock = threading.Lock()
-        self._stopped = False
-        self._fired = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked child starts afresh
 
-    def _fire(self) -> None:
-        with self._lock:
-            if not self._stopped:
-                self._fired = True
-                _set_async_exception(self._thread_id, RenderLimitExceeded)
+    def _reset(self) -> None:
+        self._condition = threading.Condition()
+        self._entries: dict[int, list] = {}  # token → [thread id, fire at, fired]
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
 
-    def stop(self) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._stopped = True
-            if self._fired:
-                # Raised already, or about to be: clear a pending one so that it cannot
-                # surface later in the caller's code.
-                _set_async_exception(self._thread_id, None)
+    def arm(self, thread_id: int, seconds: float) -> int:
+        with self._condition:
+            token = next(self._tokens)
+            self._entries[token] = [thread_id, time.monotonic() + seconds, False]
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._watch, name="portal-render-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._condition.notify()
+            return token
+
+    def disarm(self, token: int) -> None:
+        with self._condition:
+            entry = self._entries.pop(token, None)
+        if entry is not None and entry[2]:
+            # Raised already, or about to be: clear a pending one so that it cannot surface
+            # later in the caller's code.
+            _set_async_exception(entry[0], None)
+
+    def _watch(self) -> None:
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                waiting = []
+                for entry in self._entries.values():
+                    if entry[2]:
+                        continue
+                    if entry[1] <= now:
+                        entry[2] = True
+                        _set_async_exception(entry[0], RenderLimitExceeded)
+                    else:
+                        waiting.append(entry[1])
+                self._condition.wait(min(waiting) - now if waiting else None)
 
 
 def _set_async_exception(thread_id: int, exception: type[BaseException] | None) -> None:
-    import ctypes
-
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
     )
+
+
+_WATCHDOG = _Watchdog()
 
 
 class PortalSandbox(SandboxedEnvironment):
@@ -108,12 +134,14 @@ class PortalSandbox(SandboxedEnvironment):
         seconds = seconds or self.limits.seconds
         previous = getattr(_deadline, "at", None)
         _deadline.at = time.monotonic() + seconds
-        watchdog = _Watchdog(threading.get_ident(), seconds + WATCHDOG_GRACE)
+        token = _WATCHDOG.arm(threading.get_ident(), seconds + WATCHDOG_GRACE)
         try:
             yield
         finally:
-            watchdog.stop()
-            _deadline.at = previous
+            try:
+                _WATCHDOG.disarm(token)
+            finally:
+                _deadline.at = previous
 
     def check_clock(self) -> None:
         at = getattr(_deadline, "at", None)
