@@ -50,3 +50,38 @@ def docx_to_pdf(*, data: bytes, timeout: int = CONVERSION_SECONDS) -> bytes:
         if not target.is_file():
             raise PdfUnavailable("La conversion en PDF n'a produit aucun fichier.")
         return target.read_bytes()
+
+
+def docx_to_pdf_many(*, documents: dict[str, bytes], timeout: int = 600) -> dict[str, bytes]:
+    """The PDFs of several .docx (by name) in one LibreOffice run: it starts once, which
+    costs more than converting a document. A name whose conversion failed is missing."""
+    executable = soffice_path()
+    if executable is None:
+        raise PdfUnavailable("LibreOffice n'est pas installé sur ce serveur.")
+    with tempfile.TemporaryDirectory(prefix="portail-pdf-") as directory:
+        folder = Path(directory)
+        sources = []
+        for index, data in enumerate(documents.values()):
+            source = folder / f"{index:05d}.docx"
+            source.write_bytes(data)
+            sources.append(str(source))
+        command = [
+            executable,
+            f"-env:UserInstallation=file://{folder / 'profil'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            *sources,
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, check=True)  # noqa: S603
+        except (subprocess.SubprocessError, OSError) as error:
+            raise PdfUnavailable("La conversion en PDF a échoué.") from error
+        converted = {}
+        for index, name in enumerate(documents):
+            target = folder / "pdf" / f"{index:05d}.pdf"
+            if target.is_file():
+                converted[name] = target.read_bytes()
+        return converted
