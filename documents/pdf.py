@@ -23,38 +23,17 @@ def pdf_available() -> bool:
 
 
 def docx_to_pdf(*, data: bytes, timeout: int = CONVERSION_SECONDS) -> bytes:
-    """The PDF of a .docx, converted by a headless LibreOffice with a profile of its own
-    (two conversions at once would otherwise fight over the user profile's lock)."""
-    executable = soffice_path()
-    if executable is None:
-        raise PdfUnavailable("LibreOffice n'est pas installé sur ce serveur.")
-    with tempfile.TemporaryDirectory(prefix="portail-pdf-") as directory:
-        folder = Path(directory)
-        source = folder / "document.docx"
-        source.write_bytes(data)
-        command = [
-            executable,
-            f"-env:UserInstallation=file://{folder / 'profil'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(source),
-        ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=True)  # noqa: S603
-        except (subprocess.SubprocessError, OSError) as error:
-            raise PdfUnavailable("La conversion en PDF a échoué.") from error
-        target = folder / "document.pdf"
-        if not target.is_file():
-            raise PdfUnavailable("La conversion en PDF n'a produit aucun fichier.")
-        return target.read_bytes()
+    """The PDF of a .docx, converted by a headless LibreOffice (see ``docx_to_pdf_many``)."""
+    converted = docx_to_pdf_many(documents={"document": data}, timeout=timeout)
+    if "document" not in converted:
+        raise PdfUnavailable("La conversion en PDF n'a produit aucun fichier.")
+    return converted["document"]
 
 
 def docx_to_pdf_many(*, documents: dict[str, bytes], timeout: int = 600) -> dict[str, bytes]:
     """The PDFs of several .docx (by name) in one LibreOffice run: it starts once, which
-    costs more than converting a document. A name whose conversion failed is missing."""
+    costs more than converting a document. A name whose conversion failed is missing. Each
+    run has a user profile of its own (two runs at once would fight over its lock)."""
     executable = soffice_path()
     if executable is None:
         raise PdfUnavailable("LibreOffice n'est pas installé sur ce serveur.")
