@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from wagtail.fields import StreamField
 
+from documents.consolidation_blocks import ConsolidationRulesBlock
 from forms_app.storage import private_storage
 
 
@@ -91,3 +93,54 @@ class DocumentExport(models.Model):
         return (
             100 if self.status == ExportStatus.DONE else int(100 * self.done / max(self.total, 1))
         )
+
+
+class ConsolidationRules(models.Model):
+    """What a form's consolidated tables compute: sums, averages, ratios and N / N-1
+    changes, declared once by editors (``documents.consolidation_rules``)."""
+
+    form = models.OneToOneField(
+        "wagtailstreamforms.Form",
+        verbose_name="formulaire",
+        on_delete=models.CASCADE,
+        related_name="consolidation_rules",
+    )
+    rules = StreamField(
+        ConsolidationRulesBlock(),
+        verbose_name="règles de consolidation",
+        blank=True,
+        help_text=(
+            "Les champs numériques non déclarés ne sont pas consolidés. Sans aucune règle, "
+            "les nombres entiers et les montants sont additionnés, les décimaux et les "
+            "pourcentages moyennés."
+        ),
+    )
+    updated_at = models.DateTimeField("modifiées le", auto_now=True)
+
+    class Meta:
+        verbose_name = "tableaux consolidés d'un formulaire"
+        verbose_name_plural = "tableaux consolidés"
+
+    def __str__(self) -> str:
+        return f"Tableaux consolidés — {self.form}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from documents.consolidation import field_column, fields_across_versions
+        from documents.consolidation_rules import rule_from_block, rules_problems
+        from forms_app.models import FormVersion
+
+        super().clean()
+        if not self.form_id:
+            return
+        versions = list(FormVersion.objects.filter(form_id=self.form_id).order_by("-number"))
+        columns = {
+            item.key: field_column(item)
+            for item in fields_across_versions(versions)
+            if item.type != "group"
+        }
+        rules = [rule_from_block(block.block_type, dict(block.value)) for block in self.rules]
+        problems = rules_problems(rules=rules, columns=columns)
+        if problems:
+            raise ValidationError({"rules": problems})

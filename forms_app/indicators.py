@@ -177,6 +177,32 @@ def field_indicators(
     return {indicator.key: indicator.compute(facts) for indicator in FIELD_INDICATORS}
 
 
+def field_indicators_by_territory(
+    *, households: QuerySet[Household], start: datetime.date, end: datetime.date
+) -> dict[str, dict[str, int]]:
+    """Each counter's figure per territory code, plus ``nb_menages_orientes`` (households
+    referred within the period): the same documents read once for every territory."""
+    facts = period_facts(households=households, start=start, end=end)
+    territory_of = dict(households.values_list("pk", "territory__code"))
+    split: dict[str, PeriodFacts] = {code: PeriodFacts() for code in set(territory_of.values())}
+    for household_id in facts.met:
+        split[territory_of[household_id]].met.add(household_id)
+    for document in facts.documents:
+        split[territory_of[document.household_id]].documents.append(document)
+    referred: dict[str, int] = {}
+    for code in households.filter(referred_on__range=(start, end)).values_list(
+        "territory__code", flat=True
+    ):
+        referred[code] = referred.get(code, 0) + 1
+    return {
+        code: {
+            "nb_menages_orientes": referred.get(code, 0),
+            **{indicator.key: indicator.compute(part) for indicator in FIELD_INDICATORS},
+        }
+        for code, part in split.items()
+    }
+
+
 def households_behind(submission: Submission) -> QuerySet[Household]:
     """The households a campaign answer reports on: a prefecture's whole territory, an
     operator's own."""

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from documents.consolidation_rules import consolidation_rules_seed
 from forms_app.seed import forms_seed_load
 from home.blocks import GuidanceStreamBlock
 from home.models import GuidancePage, HomePage
@@ -237,4 +238,5 @@ def portal_content_load(*, content_dir: Path) -> LoadReport:
     forms_report = forms_seed_load(path=settings.PORTAL_FORMS_FILE)
     report.forms_created = forms_report.created
     report.campaigns_created = forms_report.campaigns_created
+    consolidation_rules_seed(path=settings.PORTAL_FORMS_FILE)
     return report

@@ -1,0 +1,155 @@
+"""What a form's consolidated tables compute, declared once per form.
+
+Editors declare, in the admin (« Tableaux consolidés »), which keys are summed, averaged
+(optionally weighted by another key), divided into a ratio, or compared N / N-1. A form
+without a declaration gets the natural default: whole numbers and amounts summed, decimals
+and percentages averaged. The scheme's bilan d'étape starts from the declaration in
+``forms_app/content/forms.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from documents.consolidation import Column
+
+
+class RuleKind(StrEnum):
+    SOMME = "somme"
+    MOYENNE = "moyenne"
+    RATIO = "ratio"
+    EVOLUTION = "evolution"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: RuleKind
+    key: str
+    label: str = ""
+    weight: str = ""  # moyenne: the key that weighs each answer's value
+    numerator: str = ""  # ratio
+    denominator: str = ""  # ratio
+    percent: bool = True  # ratio: shown as a percentage, else as a number
+    key_n: str = ""  # evolution
+    key_n1: str = ""  # evolution
+
+    def summed_keys(self) -> list[str]:
+        """The answer keys whose totals this rule needs."""
+        if self.kind == RuleKind.SOMME:
+            return [self.key]
+        if self.kind == RuleKind.RATIO:
+            return [self.numerator, self.denominator]
+        if self.kind == RuleKind.EVOLUTION:
+            return [self.key_n, self.key_n1]
+        return []
+
+    def answer_keys(self) -> list[str]:
+        """The answer keys the rule reads (a ratio's or a change's own key is its output)."""
+        if self.kind == RuleKind.MOYENNE:
+            return [self.key] + ([self.weight] if self.weight else [])
+        return self.summed_keys()
+
+
+def rule_from_block(block_type: str, value: dict) -> Rule:
+    """A StreamField block (or a data-file entry) as a rule."""
+    kind = RuleKind(block_type)
+    if kind == RuleKind.SOMME:
+        return Rule(kind, value["cle"], value.get("libelle") or "")
+    if kind == RuleKind.MOYENNE:
+        return Rule(kind, value["cle"], value.get("libelle") or "", weight=value.get("poids") or "")
+    if kind == RuleKind.RATIO:
+        return Rule(
+            kind,
+            value["cle"],
+            value["libelle"],
+            numerator=value["numerateur"],
+            denominator=value["denominateur"],
+            percent=value.get("format", "pourcentage") == "pourcentage",
+        )
+    return Rule(kind, value["cle"], value["libelle"], key_n=value["cle_n"], key_n1=value["cle_n1"])
+
+
+def default_rules(columns: list[Column]) -> list[Rule]:
+    """Sum whole numbers and amounts, average decimals and percentages."""
+    from documents.consolidation import EUROS, INTEGER
+
+    rules = []
+    for column in columns:
+        if column.kind in (INTEGER, EUROS):
+            rules.append(Rule(RuleKind.SOMME, column.key))
+        elif column.is_numeric:
+            rules.append(Rule(RuleKind.MOYENNE, column.key))
+    return rules
+
+
+def declared_rules(*, form) -> list[Rule] | None:
+    """The form's declared rules, or None when editors declared nothing."""
+    from documents.models import ConsolidationRules
+
+    declaration = ConsolidationRules.objects.filter(form=form).first()
+    if declaration is None or not len(declaration.rules):
+        return None
+    return [rule_from_block(block.block_type, dict(block.value)) for block in declaration.rules]
+
+
+def rules_for_form(*, form, columns: list[Column]) -> list[Rule]:
+    declared = declared_rules(form=form)
+    return declared if declared is not None else default_rules(columns)
+
+
+def rules_problems(*, rules: list[Rule], columns: dict[str, Column]) -> list[str]:
+    """French messages for rules that read a key the form does not have as a number."""
+    problems = []
+    outputs = set()
+    for number, rule in enumerate(rules, start=1):
+        for key in rule.answer_keys():
+            column = columns.get(key)
+            if column is None:
+                problems.append(
+                    f"Règle {number} : la clé « {key} » n'existe pas dans le formulaire."
+                )
+            elif not column.is_numeric:
+                problems.append(
+                    f"Règle {number} : la clé « {key} » n'est pas un champ numérique "
+                    f"(« {column.label} »)."
+                )
+        if rule.kind in (RuleKind.RATIO, RuleKind.EVOLUTION) and rule.key in columns:
+            problems.append(
+                f"Règle {number} : la clé « {rule.key} » est déjà celle d'un champ du "
+                "formulaire ; choisissez un autre nom pour l'indicateur calculé."
+            )
+        if rule.key in outputs:
+            problems.append(f"Règle {number} : la clé « {rule.key} » est déjà calculée plus haut.")
+        outputs.add(rule.key)
+    return problems
+
+
+@transaction.atomic
+def consolidation_rules_seed(*, path: Path) -> list[str]:
+    """Declares the rules of the data file's forms that have none yet; returns their titles."""
+    from wagtailstreamforms.models import Form
+
+    from documents.models import ConsolidationRules
+
+    with path.open(encoding="utf-8") as handle:
+        specs = yaml.safe_load(handle)["forms"]
+    created = []
+    for spec in specs:
+        entries = spec.get("consolidation")
+        form = Form.objects.filter(slug=spec["slug"]).first()
+        if not entries or form is None or ConsolidationRules.objects.filter(form=form).exists():
+            continue
+        stream = []
+        for entry in entries:
+            entry = dict(entry)
+            stream.append((entry.pop("regle"), entry))
+        ConsolidationRules.objects.create(form=form, rules=stream)
+        created.append(form.title)
+    return created
