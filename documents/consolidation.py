@@ -480,7 +480,8 @@ def _by_territory(
             CODE: [t.code for t in territories],
             DEPARTEMENT: [t.name for t in territories],
             REGION: [t.region for t in territories],
-        }
+        },
+        dtype=object,
     )
     merged = base.merge(totals, left_on=CODE, right_index=True, how="left")
     merged[REPONSES] = merged[REPONSES].fillna(0).astype("Int64")
@@ -495,7 +496,8 @@ def _by_region(
     for territory in territories:
         regions[territory.region] = regions.get(territory.region, 0) + 1
     names = sorted(regions, key=sort_key_fr)
-    base = pd.DataFrame({REGION: names, "nb_territoires": [regions[r] for r in names]})
+    base = pd.DataFrame({REGION: pd.Series(names, dtype=object)})
+    base["nb_territoires"] = [regions[r] for r in names]
     base["nb_territoires"] = base["nb_territoires"].astype("Int64")
     merged = base.merge(totals, left_on=REGION, right_index=True, how="left")
     merged[REPONSES] = merged[REPONSES].fillna(0).astype("Int64")
