@@ -34,6 +34,9 @@ EDITOR_PERMISSIONS = [
     ("forms_app", "add_campaign"),
     ("forms_app", "change_campaign"),
     ("forms_app", "view_campaign"),
+    ("documents", "add_consolidationrules"),
+    ("documents", "change_consolidationrules"),
+    ("documents", "view_consolidationrules"),
 ]
 # Images and documents are granted per collection (Wagtail checks them on the root).
 EDITOR_COLLECTION_PERMISSIONS = [

@@ -320,3 +320,45 @@ def test_editors_declare_the_rules_once_per_form(small_campaign, demo_accounts):
     assert rules["nb_menages_rencontres"] == "somme"
     assert rules["credits_consommes"] == "somme"
     assert rules["satisf_menages_moy"] == "moyenne"
+
+
+def _rules_post(form_id: int, rules: list[tuple[str, dict]]) -> dict:
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    return nested_form_data({"form": form_id, "rules": streamfield(rules)})
+
+
+@pytest.mark.django_db
+def test_editors_change_the_rules_in_the_admin_and_see_errors_in_french(login, small_campaign):
+    _answer(small_campaign, "38", {"nb_menages_rencontres": 30, "nb_menages_accompagnes": 6})
+    declaration = ConsolidationRules.objects.get(form=small_campaign.form)
+    client = login("dihal@demo.test")
+    url = f"/admin/snippets/documents/consolidationrules/edit/{declaration.pk}/"
+    assert client.get(url).status_code == 200
+
+    refused = client.post(
+        url, _rules_post(small_campaign.form_id, [("somme", {"cle": "nb_fantome", "libelle": ""})])
+    )
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    # The admin shows the stream's errors above its blocks (JSON-escaped in the page).
+    assert "R\\u00e8gle 1 : la cl\\u00e9 \\u00ab nb_fantome \\u00bb n&#x27;existe pas" in body
+    declaration.refresh_from_db()
+    assert len(declaration.rules) == 42  # unchanged
+
+    ratio = {
+        "cle": "part_accompagnes",
+        "libelle": "Part des ménages accompagnés",
+        "numerateur": "nb_menages_accompagnes",
+        "denominateur": "nb_menages_rencontres",
+        "format": "pourcentage",
+    }
+    saved = client.post(url, _rules_post(small_campaign.form_id, [("ratio", ratio)]))
+    assert saved.status_code == 302
+    consolidation = campaign_consolidation(campaign=small_campaign, user=_user("dihal@demo.test"))
+    assert [m.key for m in consolidation.measures] == ["part_accompagnes"]
+    assert consolidation.national_row["part_accompagnes"] == pytest.approx(0.2)
+
+    # Prefectures and operators never reach the admin.
+    client.logout()
+    assert login("prefecture38@demo.test").get(url).status_code in (302, 403)
