@@ -1,19 +1,23 @@
 """The editors' pages for Word templates, in the Wagtail admin: each form's versions,
-upload with checks and preview, download to edit in Word, activation."""
+upload with checks and preview, download to edit in Word, activation — for the documents of
+the answers and, for a form opened in campaigns, for its consolidated report (the same
+views, with a ``purpose``)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from documents import templates_store
-from documents.models import WordTemplate
+from documents.consolidation_report import report_applies, report_keys
+from documents.models import TemplatePurpose, WordTemplate
 from documents.views import DOCX_TYPE, _private_download
 from portal import permissions
 
@@ -30,31 +34,84 @@ class TemplateUploadForm(forms.Form):
         error_messages={"required": "Choisissez un fichier .docx."},
     )
 
+    def __init__(self, *args, purpose: str = TemplatePurpose.DOCUMENT, **kwargs) -> None:
+        if purpose == TemplatePurpose.RAPPORT:
+            kwargs.setdefault("auto_id", "id_rapport_%s")
+        super().__init__(*args, **kwargs)
+        if purpose == TemplatePurpose.RAPPORT:
+            self.fields["file"].label = "Nouveau modèle du rapport consolidé (.docx)"
+            self.fields["file"].help_text = (
+                "Un document Word dont les balises {{ clé }} reprennent les variables du "
+                "rapport (ci-dessous), pas les clés du formulaire."
+            )
+
+
+def _purpose(purpose: str, form: Form) -> str:
+    """The purpose of the request, a report only for a form opened in campaigns."""
+    if purpose not in TemplatePurpose.values:
+        raise Http404
+    if purpose == TemplatePurpose.RAPPORT and not report_applies(form=form):
+        raise Http404
+    return purpose
+
 
 def templates_index(request):
-    """Every form with the template that renders it now."""
+    """Every form with the templates that render it now."""
     _editors_only(request)
     rows = [
         {
             "form": form,
             "active": templates_store.active_template(form=form).label,
+            "report": (
+                templates_store.active_template(form=form, purpose=TemplatePurpose.RAPPORT).label
+                if report_applies(form=form)
+                else ""
+            ),
             "versions": form.word_templates.count(),
         }
-        for form in Form.objects.order_by("title")
+        for form in Form.objects.select_related("advanced_settings").order_by("title")
     ]
     return TemplateResponse(request, "documents/admin/index.html", {"rows": rows})
 
 
-def form_templates(request, form_id: int):
-    """A form's versions, and the upload of a new one (checked, kept inactive)."""
+def _section(form: Form, purpose: str, upload: TemplateUploadForm) -> dict:
+    """What the form's page shows of one purpose's templates, and where its buttons go."""
+    versions = form.word_templates.filter(purpose=purpose).select_related("uploaded_by")
+    report = purpose == TemplatePurpose.RAPPORT
+    prefix = "report" if report else "template"
+    return {
+        "purpose": purpose,
+        "versions": versions,
+        "active": templates_store.active_template(form=form, purpose=purpose),
+        "upload": upload,
+        "upload_url": reverse(
+            f"documents_admin:{'report' if report else 'form'}_templates",
+            kwargs={"form_id": form.pk},
+        ),
+        "current_url": reverse(f"documents_admin:{prefix}_current", kwargs={"form_id": form.pk}),
+        "defaults_url": reverse(
+            f"documents_admin:{'report_' if report else ''}use_defaults",
+            kwargs={"form_id": form.pk},
+        ),
+        "errors_id": "erreurs-modele-rapport" if report else "erreurs-modele",
+    }
+
+
+def form_templates(request, form_id: int, purpose: str = TemplatePurpose.DOCUMENT):
+    """A form's versions — of its answers' document and, for a form opened in campaigns, of
+    its consolidated report — and the upload of a new one (checked, kept inactive)."""
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
-    upload = TemplateUploadForm(request.POST or None, request.FILES or None)
+    purpose = _purpose(purpose, form)
+    upload = TemplateUploadForm(request.POST or None, request.FILES or None, purpose=purpose)
     check, version, status = None, None, 200
     if request.method == "POST" and upload.is_valid():
         try:
             version, check = templates_store.word_template_upload(
-                form=form, uploaded=upload.cleaned_data["file"], user=request.user
+                form=form,
+                uploaded=upload.cleaned_data["file"],
+                user=request.user,
+                purpose=purpose,
             )
         except templates_store.TemplateRefused as refused:
             for error in refused.errors:
@@ -67,18 +124,30 @@ def form_templates(request, form_id: int):
             )
     elif request.method == "POST":
         status = 400
-    known_keys = sorted(form.versions.order_by("-number").first().input_keys)
+    sections = {
+        TemplatePurpose.DOCUMENT: _section(form, TemplatePurpose.DOCUMENT, TemplateUploadForm()),
+    }
+    if report_applies(form=form):
+        sections[TemplatePurpose.RAPPORT] = _section(
+            form, TemplatePurpose.RAPPORT, TemplateUploadForm(purpose=TemplatePurpose.RAPPORT)
+        )
+    sections[purpose].update(upload=upload, check=check, new_version=version)
+    document = sections[TemplatePurpose.DOCUMENT]
     return TemplateResponse(
         request,
         "documents/admin/form_templates.html",
         {
             "form": form,
-            "versions": form.word_templates.select_related("uploaded_by"),
-            "active": templates_store.active_template(form=form),
+            "purpose": purpose,
+            "document": document,
+            "report": sections.get(TemplatePurpose.RAPPORT),
+            "versions": document["versions"],
+            "active": document["active"],
             "upload": upload,
             "check": check,
             "new_version": version,
-            "known_keys": known_keys,
+            "known_keys": sorted(form.versions.order_by("-number").first().input_keys),
+            "report_keys": report_keys(),
         },
         status=status,
     )
@@ -92,18 +161,24 @@ def template_download(request, pk: int):
         content = handle.read()
     return _private_download(
         content,
-        filename=f"{version.form.slug}-modele-v{version.number}.docx",
+        filename=f"{_stem(version.form, version.purpose)}-v{version.number}.docx",
         content_type=DOCX_TYPE,
     )
 
 
-def template_current(request, form_id: int):
+def _stem(form: Form, purpose: str) -> str:
+    """« bilan-d-etape-modele », « bilan-d-etape-modele-rapport »."""
+    return f"{form.slug}-modele" + ("-rapport" if purpose == TemplatePurpose.RAPPORT else "")
+
+
+def template_current(request, form_id: int, purpose: str = TemplatePurpose.DOCUMENT):
     """The template in service (uploaded or shipped), to edit in Word or LibreOffice."""
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
+    purpose = _purpose(purpose, form)
     return _private_download(
-        templates_store.active_template(form=form).data,
-        filename=f"{form.slug}-modele.docx",
+        templates_store.active_template(form=form, purpose=purpose).data,
+        filename=f"{_stem(form, purpose)}.docx",
         content_type=DOCX_TYPE,
     )
 
@@ -113,11 +188,18 @@ def template_preview(request, pk: int):
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
     content = templates_store.template_preview(template=version)
+    kind = "apercu-rapport" if version.purpose == TemplatePurpose.RAPPORT else "apercu"
     return _private_download(
         content,
-        filename=f"{version.form.slug}-apercu-v{version.number}.docx",
+        filename=f"{version.form.slug}-{kind}-v{version.number}.docx",
         content_type=DOCX_TYPE,
     )
+
+
+def _form_page(form_id: int, purpose: str) -> HttpResponse:
+    """The form's page, at the section of ``purpose``."""
+    url = reverse("documents_admin:form_templates", kwargs={"form_id": form_id})
+    return redirect(url + ("#rapport" if purpose == TemplatePurpose.RAPPORT else ""))
 
 
 @require_POST
@@ -125,14 +207,18 @@ def template_activate(request, pk: int) -> HttpResponse:
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
     templates_store.word_template_activate(template=version)
-    messages.success(request, f"Version {version.number} mise en service.")
-    return redirect("documents_admin:form_templates", form_id=version.form_id)
+    what = "du rapport consolidé " if version.purpose == TemplatePurpose.RAPPORT else ""
+    messages.success(request, f"Version {version.number} {what}mise en service.")
+    return _form_page(version.form_id, version.purpose)
 
 
 @require_POST
-def templates_use_defaults(request, form_id: int) -> HttpResponse:
+def templates_use_defaults(
+    request, form_id: int, purpose: str = TemplatePurpose.DOCUMENT
+) -> HttpResponse:
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
-    templates_store.word_templates_use_defaults(form=form)
+    purpose = _purpose(purpose, form)
+    templates_store.word_templates_use_defaults(form=form, purpose=purpose)
     messages.success(request, "Le modèle fourni avec le portail est de nouveau en service.")
-    return redirect("documents_admin:form_templates", form_id=form.pk)
+    return _form_page(form.pk, purpose)

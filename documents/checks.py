@@ -29,7 +29,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -423,15 +423,29 @@ class TemplateCheck:
 _BUILT_IN_NAMES = set(PortalSandbox().globals) | {"_champs"}  # range, cycler…, internals
 
 
-def template_check(*, data: bytes, schema: list[dict], filename: str = "") -> TemplateCheck:
+def template_check(
+    *,
+    data: bytes,
+    schema: list[dict] | None = None,
+    filename: str = "",
+    known_keys: Iterable[str] | None = None,
+    context: dict[str, Any] | None = None,
+) -> TemplateCheck:
     """Checks an uploaded template against the form ``schema`` it will render: its package,
-    its Jinja (syntax, Python internals), its variables, and a sandboxed sample render."""
-    known_keys = sorted(set(form_keys(schema)) | META_KEYS)
+    its Jinja (syntax, Python internals), its variables, and a sandboxed sample render.
+
+    A template that renders something else than an answer (the consolidated report of a
+    campaign) gives its own ``known_keys`` and sample ``context`` instead of a schema."""
+    if known_keys is None:
+        known_keys = set(form_keys(schema or [])) | META_KEYS
+    if context is None:
+        context = sample_context(schema or [])
+    known_keys = sorted(known_keys)
     problems = package_problems(data=data, filename=filename)
     if problems:
         return TemplateCheck(errors=problems, known_keys=known_keys)
     try:
-        found = _isolated(_analyse, data=data, context=sample_context(schema))
+        found = _isolated(_analyse, data=data, context=context)
     except _AnalysisFailed as failure:
         return TemplateCheck(errors=[_sandbox_failure(str(failure))], known_keys=known_keys)
     unknown = sorted(set(found["names"]) - set(known_keys) - _BUILT_IN_NAMES)

@@ -10,14 +10,27 @@ from documents.consolidation_blocks import ConsolidationRulesBlock
 from forms_app.storage import private_storage
 
 
+class TemplatePurpose(models.TextChoices):
+    DOCUMENT = "document", "Document d'une réponse"
+    RAPPORT = "rapport", "Rapport consolidé d'une campagne"
+
+
 class WordTemplate(models.Model):
-    """One uploaded version of a form's .docx template; one version per form is active."""
+    """One uploaded version of a form's .docx template, for the document of each answer or
+    for the consolidated report of the form's campaigns; one version per form and purpose
+    is active."""
 
     form = models.ForeignKey(
         "wagtailstreamforms.Form",
         verbose_name="formulaire",
         on_delete=models.CASCADE,
         related_name="word_templates",
+    )
+    purpose = models.CharField(
+        "usage",
+        max_length=20,
+        choices=TemplatePurpose.choices,
+        default=TemplatePurpose.DOCUMENT,
     )
     number = models.PositiveIntegerField("version")
     file = models.FileField("modèle", upload_to="modeles-word/", storage=private_storage)
@@ -35,17 +48,21 @@ class WordTemplate(models.Model):
     class Meta:
         verbose_name = "modèle Word"
         verbose_name_plural = "modèles Word"
-        ordering = ["form", "-number"]
+        ordering = ["form", "purpose", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "number"], name="wordtemplate_unique_number"),
             models.UniqueConstraint(
-                fields=["form"],
+                fields=["form", "purpose", "number"], name="wordtemplate_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["form", "purpose"],
                 condition=models.Q(is_active=True),
                 name="wordtemplate_one_active_per_form",
             ),
         ]
 
     def __str__(self) -> str:
+        if self.purpose == TemplatePurpose.RAPPORT:
+            return f"{self.form} — modèle du rapport consolidé v{self.number}"
         return f"{self.form} — modèle Word v{self.number}"
 
 

@@ -3,6 +3,10 @@
 A form is rendered with its active uploaded version, else with the template shipped for it
 in ``documents/default_templates/<slug>.docx``, else with a generic one listing every
 answer — so every submission of every form always has its Word document.
+
+The consolidated report of a form's campaigns (purpose « rapport »,
+``documents.consolidation_report``) has versions of its own, kept the same way, and falls
+back on ``documents/default_templates/rapport-consolide.docx``.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from django.utils import timezone
 from wagtailstreamforms.models import Form
 
 from documents.engine import render_docx
-from documents.models import WordTemplate
+from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering import submission_context
 from portal.models import User
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent / "default_templates"
+REPORT_TEMPLATE = DEFAULT_TEMPLATES_DIR / "rapport-consolide.docx"
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,16 @@ def generic_template() -> bytes:
     return output.getvalue()
 
 
-def active_template(*, form: Form) -> ActiveTemplate:
-    """The template that renders ``form``'s answers now."""
-    version = WordTemplate.objects.filter(form=form, is_active=True).first()
+def active_template(
+    *, form: Form, purpose: TemplatePurpose = TemplatePurpose.DOCUMENT
+) -> ActiveTemplate:
+    """The template that renders ``form``'s answers (or its campaigns' report) now."""
+    version = WordTemplate.objects.filter(form=form, purpose=purpose, is_active=True).first()
     if version is not None:
         with version.file.open("rb") as handle:
             return ActiveTemplate(handle.read(), f"version {version.number}", version)
+    if purpose == TemplatePurpose.RAPPORT:
+        return ActiveTemplate(REPORT_TEMPLATE.read_bytes(), "modèle fourni avec le portail")
     path = default_template_path(form=form)
     if path is not None:
         return ActiveTemplate(path.read_bytes(), "modèle fourni avec le portail")
@@ -110,24 +119,43 @@ class TemplateRefused(Exception):
 
 
 @transaction.atomic
-def word_template_upload(*, form: Form, uploaded, user: User | None) -> tuple[WordTemplate, object]:
-    """Checks an uploaded template against the form and keeps it as a new, inactive version.
+def word_template_upload(
+    *,
+    form: Form,
+    uploaded,
+    user: User | None,
+    purpose: TemplatePurpose = TemplatePurpose.DOCUMENT,
+) -> tuple[WordTemplate, object]:
+    """Checks an uploaded template against the form (or, for a report, against the report's
+    variables) and keeps it as a new, inactive version.
 
     Raises ``TemplateRefused`` with the French reasons; returns the version and the check
     (its unknown variables and its preview).
     """
     from documents.checks import template_check
+    from documents.consolidation_report import report_keys, sample_report_context
 
     data = uploaded.read()
-    schema = form.versions.order_by("-number").first().schema
-    check = template_check(data=data, schema=schema, filename=uploaded.name)
+    if purpose == TemplatePurpose.RAPPORT:
+        check = template_check(
+            data=data,
+            filename=uploaded.name,
+            known_keys=report_keys(),
+            context=sample_report_context(form=form),
+        )
+    else:
+        schema = form.versions.order_by("-number").first().schema
+        check = template_check(data=data, schema=schema, filename=uploaded.name)
     if check.errors:
         raise TemplateRefused(check.errors)
-    number = (WordTemplate.objects.filter(form=form).aggregate(n=Max("number"))["n"] or 0) + 1
+    versions = WordTemplate.objects.filter(form=form, purpose=purpose)
+    number = (versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    stem = f"{form.slug}-rapport" if purpose == TemplatePurpose.RAPPORT else form.slug
     version = WordTemplate.objects.create(
         form=form,
+        purpose=purpose,
         number=number,
-        file=ContentFile(data, name=f"{form.slug}-v{number}.docx"),
+        file=ContentFile(data, name=f"{stem}-v{number}.docx"),
         original_name=uploaded.name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
@@ -139,9 +167,11 @@ def word_template_upload(*, form: Form, uploaded, user: User | None) -> tuple[Wo
 
 @transaction.atomic
 def word_template_activate(*, template: WordTemplate) -> WordTemplate:
-    """Puts ``template`` in service for its form (the previous version stays, inactive)."""
-    list(WordTemplate.objects.select_for_update().filter(form_id=template.form_id))
-    WordTemplate.objects.filter(form_id=template.form_id, is_active=True).update(is_active=False)
+    """Puts ``template`` in service for its form and purpose (the previous version stays,
+    inactive)."""
+    same = WordTemplate.objects.filter(form_id=template.form_id, purpose=template.purpose)
+    list(same.select_for_update())
+    same.filter(is_active=True).update(is_active=False)
     template.is_active = True
     template.activated_at = timezone.now()
     template.save(update_fields=["is_active", "activated_at"])
@@ -149,18 +179,25 @@ def word_template_activate(*, template: WordTemplate) -> WordTemplate:
 
 
 @transaction.atomic
-def word_templates_use_defaults(*, form: Form) -> None:
+def word_templates_use_defaults(
+    *, form: Form, purpose: TemplatePurpose = TemplatePurpose.DOCUMENT
+) -> None:
     """Takes every uploaded version out of service: the shipped template renders again."""
-    WordTemplate.objects.filter(form=form, is_active=True).update(is_active=False)
+    WordTemplate.objects.filter(form=form, purpose=purpose, is_active=True).update(is_active=False)
 
 
 def template_preview(*, template: WordTemplate) -> bytes:
-    """``template`` rendered with a sample answer of its form's current fields."""
+    """``template`` rendered with a sample answer of its form's current fields (a report
+    template: with a sample report)."""
     from documents.checks import sample_data
+    from documents.consolidation_report import sample_report_context
     from documents.rendering import answers_context
 
-    schema = template.form.versions.order_by("-number").first().schema
-    context = answers_context(schema=schema, data=sample_data(schema))
-    context.update(formulaire=template.form.title, organisation="Organisation d'exemple")
+    if template.purpose == TemplatePurpose.RAPPORT:
+        context = sample_report_context(form=template.form)
+    else:
+        schema = template.form.versions.order_by("-number").first().schema
+        context = answers_context(schema=schema, data=sample_data(schema))
+        context.update(formulaire=template.form.title, organisation="Organisation d'exemple")
     with template.file.open("rb") as handle:
         return render_docx(template=handle.read(), context=context)

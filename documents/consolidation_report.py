@@ -1,0 +1,399 @@
+"""The consolidated Word report of a campaign: the synthesis of its figures within the
+reader's scope, rendered from the form's « rapport » template (or the one shipped in
+``documents/default_templates/rapport-consolide.docx``) by the same engine, sandbox and
+limits as the documents of the answers.
+
+``report_context`` turns a :class:`~documents.consolidation.Consolidation` into values
+already written in French (« 2 845 », « 40,6 % », « 1 227 856,00 € », « +7,4 % »): a
+template never formats a figure itself. The report holds figures only — never an answer's
+text, an organisation's reply or a household's identity.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pandas as pd
+from django.utils import timezone
+
+from documents.consolidation import (
+    CODE,
+    DATE,
+    DECIMAL,
+    DEPARTEMENT,
+    EUROS,
+    INTEGER,
+    PERCENT_VALUE,
+    RATE,
+    REGION,
+    REPONSES,
+    Column,
+    Comparison,
+    Consolidation,
+    Measure,
+    Procedure,
+    aggregate,
+    is_missing,
+    measures_for,
+)
+from documents.consolidation_rules import Rule, RuleKind, rules_for_form
+from documents.engine import render_docx
+from documents.models import TemplatePurpose
+from documents.rendering import date_fr, montant, nombre, pourcentage
+from forms_app.models import Campaign, Scope
+
+DASH = "—"
+TABLE_FIGURES = 3  # summed figures in the tables by region and département…
+TABLE_COLUMNS = 6  # …and at most this many figures in all
+
+
+# --- French values --------------------------------------------------------------------
+
+
+def format_measure(value: Any, kind: str) -> str:
+    """A consolidated figure as the report writes it; a dash when it is empty."""
+    if is_missing(value):
+        return DASH
+    if kind == INTEGER:
+        return nombre(round(float(value), 2))
+    if kind == EUROS:
+        return montant(value)
+    if kind == PERCENT_VALUE:
+        return pourcentage(value)
+    if kind == RATE:
+        return pourcentage(float(value) * 100)
+    if kind == DATE:
+        return date_fr(value)
+    if kind == DECIMAL:
+        return nombre(round(float(value), 2))
+    return str(value)
+
+
+def format_evolution(value: Any) -> str:
+    """A change from a fraction, signed: « +7,4 % », « -1,0 % »; a dash when unknown."""
+    if is_missing(value):
+        return DASH
+    shown = pourcentage(float(value) * 100)
+    return f"+{shown}" if float(value) > 0 else shown
+
+
+def _shown(value: Any, measure: Measure) -> str:
+    """A measure's value: a change signed, the others by their kind."""
+    if measure.rule == RuleKind.EVOLUTION:
+        return format_evolution(value)
+    return format_measure(value, measure.kind)
+
+
+def _count(value: Any) -> str:
+    return "0" if is_missing(value) else nombre(int(value))
+
+
+# --- The context ----------------------------------------------------------------------
+
+
+def report_applies(*, form) -> bool:
+    """Whether ``form`` has a consolidated report: it is opened in campaigns (a household
+    form is filled in each household's file, never in a campaign)."""
+    settings_ = getattr(form, "advanced_settings", None)
+    return settings_ is None or settings_.scope != Scope.MENAGE
+
+
+def report_context(*, consolidation: Consolidation) -> dict[str, Any]:
+    """What a report template is rendered with, every figure already in French."""
+    from forms_app.selectors import campaign_respondents
+
+    campaign = consolidation.campaign
+    expected = (
+        campaign_respondents(campaign=campaign)
+        .filter(territory__code__in=consolidation.territory_codes)
+        .count()
+    )
+    return context_of(
+        consolidation=consolidation,
+        rules=rules_for_form(form=campaign.form, columns=consolidation.answer_columns),
+        expected=expected,
+        today=timezone.localdate(),
+    )
+
+
+def context_of(
+    *,
+    consolidation: Consolidation,
+    rules: list[Rule],
+    expected: int,
+    today: datetime.date,
+) -> dict[str, Any]:
+    """``report_context`` without the database: the rules and the expected answers given."""
+    campaign = consolidation.campaign
+    evolution_inputs = {
+        key
+        for rule in rules
+        if rule.kind == RuleKind.EVOLUTION
+        for key in (rule.key_n, rule.key_n1)
+    }
+    figures = [
+        m
+        for m in consolidation.measures
+        if m.rule in (RuleKind.SOMME, RuleKind.MOYENNE) and m.key not in evolution_inputs
+    ]
+    ratios = [m for m in consolidation.measures if m.rule == RuleKind.RATIO]
+    columns = _table_measures(figures=figures, ratios=ratios, rules=rules)
+    national_row = consolidation.national_row
+
+    def line(measure: Measure) -> dict[str, str]:
+        return {
+            "cle": measure.key,
+            "libelle": measure.label,
+            "valeur": _shown(national_row.get(measure.key), measure),
+        }
+
+    period = ""
+    if campaign.period_start and campaign.period_end:
+        period = f"du {date_fr(campaign.period_start)} au {date_fr(campaign.period_end)}"
+    return {
+        "campagne": campaign.title,
+        "formulaire": campaign.form.title,
+        "perimetre": consolidation.scope_label,
+        "est_national": consolidation.is_national,
+        "periode": period,
+        "date_edition": date_fr(today),
+        "reponses": {
+            "transmises": _count(national_row.get(REPONSES, len(consolidation.answers))),
+            "attendues": _count(expected),
+        },
+        "national": {m.key: _shown(national_row.get(m.key), m) for m in consolidation.measures},
+        "chiffres_cles": [line(m) for m in figures],
+        "indicateurs": [line(m) for m in ratios],
+        "colonnes": [{"cle": m.key, "libelle": m.label} for m in columns],
+        "regions": [
+            {
+                "nom": row[REGION],
+                "territoires": _count(row.get("nb_territoires")),
+                "reponses": _count(row.get(REPONSES)),
+                **_figures_of(row, columns=columns, measures=consolidation.measures),
+            }
+            for row in consolidation.by_region.to_dict("records")
+        ],
+        "departements": [
+            {
+                "code": row[CODE],
+                "nom": row[DEPARTEMENT],
+                "region": row[REGION],
+                "reponses": _count(row.get(REPONSES)),
+                **_figures_of(row, columns=columns, measures=consolidation.measures),
+            }
+            for row in consolidation.by_territory.to_dict("records")
+        ],
+        "procedures": [
+            {
+                "cle": procedure.key,
+                "libelle": procedure.label,
+                "n": format_measure(procedure.n, DECIMAL),
+                "n1": format_measure(procedure.n1, DECIMAL),
+                "evolution": format_evolution(procedure.evolution),
+            }
+            for procedure in consolidation.procedures
+        ],
+        "comparaison": _comparison(consolidation.comparison, skipped=evolution_inputs),
+    }
+
+
+def _table_measures(
+    *, figures: list[Measure], ratios: list[Measure], rules: list[Rule]
+) -> list[Measure]:
+    """The figures of the tables by region and département: what the ratios are computed
+    from (numerators first), the ratios, then the other figures, TABLE_COLUMNS at most."""
+    by_key = {m.key: m for m in figures}
+    ratio_rules = [rule for rule in rules if rule.kind == RuleKind.RATIO]
+    inputs = [rule.numerator for rule in ratio_rules] + [rule.denominator for rule in ratio_rules]
+    chosen = [by_key[key] for key in dict.fromkeys(inputs) if key in by_key][:TABLE_FIGURES]
+    chosen += ratios[: TABLE_COLUMNS - len(chosen)]
+    chosen += [m for m in figures if m not in chosen][: TABLE_COLUMNS - len(chosen)]
+    return chosen
+
+
+def _figures_of(
+    row: dict[str, Any], *, columns: list[Measure], measures: list[Measure]
+) -> dict[str, Any]:
+    return {
+        "valeurs": [_shown(row.get(m.key), m) for m in columns],
+        "mesures": {m.key: _shown(row.get(m.key), m) for m in measures},
+    }
+
+
+def _comparison(comparison: Comparison | None, *, skipped: set[str]) -> dict[str, Any] | None:
+    if comparison is None:
+        return None
+    frame = comparison.frame
+    return {
+        "campagnes": [campaign.title for campaign in comparison.campaigns],
+        "lignes": [
+            {
+                "cle": measure.key,
+                "libelle": measure.label,
+                "valeurs": [
+                    format_measure(frame.at[measure.key, comparison.column(c)], measure.kind)
+                    for c in comparison.campaigns
+                ],
+                "evolution": format_evolution(frame.at[measure.key, "evolution"]),
+            }
+            for measure in comparison.measures
+            if measure.key not in skipped and measure.key in frame.index
+        ],
+    }
+
+
+# --- The document ---------------------------------------------------------------------
+
+
+def consolidation_docx(*, consolidation: Consolidation) -> bytes:
+    """The consolidated report of ``consolidation`` as a Word document, on the active
+    « rapport » template of the campaign's form (or the shipped one)."""
+    from documents.templates_store import active_template
+
+    template = active_template(form=consolidation.campaign.form, purpose=TemplatePurpose.RAPPORT)
+    return render_docx(template=template.data, context=report_context(consolidation=consolidation))
+
+
+# --- A sample report, for the checks and previews of uploaded templates ----------------
+
+SAMPLE_TERRITORIES = (
+    ("38", "Isère", "Auvergne-Rhône-Alpes"),
+    ("69", "Rhône", "Auvergne-Rhône-Alpes"),
+    ("93", "Seine-Saint-Denis", "Île-de-France"),
+)
+SAMPLE_COLUMNS = [
+    Column("nb_menages_rencontres", "Ménages rencontrés", INTEGER),
+    Column("nb_jours_intervention", "Jours d'intervention", INTEGER),
+    Column("nb_menages_accompagnes", "Ménages accompagnés", INTEGER),
+    Column("credits_consommes", "Crédits consommés (État & collectivités)", EUROS),
+    Column("satisf_menages_moy", "Satisfaction moyenne des ménages", DECIMAL),
+    Column("nb_repondants_menages", "Ménages ayant répondu", INTEGER),
+    Column("nb_expulsions_n", "Expulsions effectives (N)", INTEGER),
+    Column("nb_expulsions_n1", "Expulsions effectives (N-1)", INTEGER),
+]
+SAMPLE_RULES = [
+    Rule(RuleKind.SOMME, "nb_menages_rencontres"),
+    Rule(RuleKind.SOMME, "nb_jours_intervention"),
+    Rule(RuleKind.SOMME, "nb_menages_accompagnes"),
+    Rule(RuleKind.SOMME, "credits_consommes"),
+    Rule(RuleKind.SOMME, "nb_repondants_menages"),
+    Rule(RuleKind.MOYENNE, "satisf_menages_moy", weight="nb_repondants_menages"),
+    Rule(
+        RuleKind.RATIO,
+        "menages_par_jour",
+        "Ménages rencontrés par jour d'intervention",
+        numerator="nb_menages_rencontres",
+        denominator="nb_jours_intervention",
+        percent=False,
+    ),
+    Rule(
+        RuleKind.RATIO,
+        "taux_accompagnement",
+        "Taux d'accompagnement",
+        numerator="nb_menages_accompagnes",
+        denominator="nb_menages_rencontres",
+    ),
+    Rule(RuleKind.SOMME, "nb_expulsions_n"),
+    Rule(RuleKind.SOMME, "nb_expulsions_n1"),
+    Rule(
+        RuleKind.EVOLUTION,
+        "evol_expulsions",
+        "Expulsions effectives",
+        key_n="nb_expulsions_n",
+        key_n1="nb_expulsions_n1",
+    ),
+]
+# One answer per territory, this year and the year before.
+SAMPLE_ANSWERS = {
+    "current": [
+        (152, 120, 61, 48_250.5, 3.2, 40, 31, 27),
+        (98, 90, 45, 39_900, 3.5, 22, 12, 15),
+        (310, 210, 118, 96_400, 2.9, 64, 88, 70),
+    ],
+    "previous": [
+        (140, 100, 52, 45_000, 3.1, 35, 27, 30),
+        (90, 85, 40, 37_500, 3.4, 20, 15, 14),
+        (295, 200, 101, 90_000, 3.0, 58, 70, 66),
+    ],
+}
+
+
+def _sample_frame(values: list[tuple]) -> pd.DataFrame:
+    keys = [column.key for column in SAMPLE_COLUMNS]
+    records = [
+        {CODE: code, DEPARTEMENT: name, REGION: region, **dict(zip(keys, row, strict=True))}
+        for (code, name, region), row in zip(SAMPLE_TERRITORIES, values, strict=True)
+    ]
+    frame = pd.DataFrame.from_records(records)
+    for column in SAMPLE_COLUMNS:
+        frame[column.key] = frame[column.key].astype("Float64")
+    return frame
+
+
+def sample_consolidation(*, form=None) -> Consolidation:
+    """A small consolidation of three territories and two campaigns, made without the
+    database, with the shapes and kinds of a real one."""
+    from wagtailstreamforms.models import Form
+
+    form = form or Form(title="Formulaire d'exemple", slug="formulaire-d-exemple")
+    previous = Campaign(pk=-2, form=form, title="Campagne d'exemple précédente")
+    campaign = Campaign(
+        pk=-1,
+        form=form,
+        title="Campagne d'exemple",
+        period_start=datetime.date(2020, 1, 1),
+        period_end=datetime.date(2020, 12, 31),
+    )
+    frame = _sample_frame(SAMPLE_ANSWERS["current"])
+    measures = measures_for(rules=SAMPLE_RULES, columns=SAMPLE_COLUMNS)
+    by_territory = frame[[CODE, DEPARTEMENT, REGION]].merge(
+        aggregate(frame, by=CODE, rules=SAMPLE_RULES), left_on=CODE, right_index=True
+    )
+    by_region = aggregate(frame, by=REGION, rules=SAMPLE_RULES).reset_index(names=REGION)
+    by_region.insert(1, "nb_territoires", by_region[REGION].map(frame[REGION].value_counts()))
+    national = aggregate(frame, by=None, rules=SAMPLE_RULES).reset_index(drop=True)
+    before = aggregate(_sample_frame(SAMPLE_ANSWERS["previous"]), by=None, rules=SAMPLE_RULES)
+    shown = [m for m in measures if m.rule != RuleKind.EVOLUTION]
+    compared = pd.DataFrame(
+        {
+            "c-2": [before.iloc[0][m.key] for m in shown],
+            "c-1": [national.iloc[0][m.key] for m in shown],
+        },
+        index=[m.key for m in shown],
+    ).astype("Float64")
+    compared["evolution"] = (compared["c-1"] - compared["c-2"]) / compared["c-2"]
+    n, n1 = national.iloc[0]["nb_expulsions_n"], national.iloc[0]["nb_expulsions_n1"]
+
+    return Consolidation(
+        campaign=campaign,
+        scope_label=f"Exemple ({len(SAMPLE_TERRITORIES)} territoires)",
+        is_national=True,
+        territory_codes=[code for code, _, _ in SAMPLE_TERRITORIES],
+        answer_columns=SAMPLE_COLUMNS,
+        answers=frame,
+        groups=[],
+        measures=measures,
+        by_territory=by_territory,
+        by_region=by_region,
+        national=national,
+        procedures=[Procedure("evol_expulsions", "Expulsions effectives", n, n1, (n - n1) / n1)],
+        comparison=Comparison(campaigns=[previous, campaign], frame=compared, measures=shown),
+    )
+
+
+def sample_report_context(*, form=None) -> dict[str, Any]:
+    """The context of ``sample_consolidation``: what an uploaded report template is checked
+    and previewed with."""
+    return context_of(
+        consolidation=sample_consolidation(form=form),
+        rules=SAMPLE_RULES,
+        expected=4,
+        today=datetime.date(2020, 12, 15),
+    )
+
+
+def report_keys() -> list[str]:
+    """The variables a report template may use."""
+    return sorted(sample_report_context())
