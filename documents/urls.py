@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import consolidation_views, views
 
 app_name = "documents"
 
@@ -15,4 +15,24 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/etat/", views.export_progress, name="export_progress"),
     path("exports/<int:pk>/telecharger/", views.export_download, name="export_download"),
+    path(
+        "suivi/campagnes/<int:pk>/tableaux/",
+        consolidation_views.consolidation_page,
+        name="consolidation",
+    ),
+    path(
+        "suivi/campagnes/<int:pk>/tableaux.xlsx",
+        consolidation_views.consolidation_xlsx,
+        name="consolidation_xlsx",
+    ),
+    path(
+        "suivi/campagnes/<int:pk>/tableaux/rapport.docx",
+        consolidation_views.consolidation_docx,
+        name="consolidation_docx",
+    ),
+    path(
+        "suivi/campagnes/<int:pk>/tableaux/<str:table>.csv",
+        consolidation_views.consolidation_csv,
+        name="consolidation_csv",
+    ),
 ]

@@ -27,6 +27,7 @@ from forms_app.models import (
 from forms_app.models.households import AMONT_STAGES
 from forms_app.selectors import today
 from portal import permissions
+from portal.charts import BarSegment, stacked_segments
 from portal.models import User
 
 
@@ -167,15 +168,6 @@ def household_timeline(*, household: Household) -> list[TimelineEvent]:
 
 
 @dataclass(frozen=True)
-class BarSegment:
-    status: str
-    label: str
-    count: int
-    x: float  # percent of the bar
-    width: float
-
-
-@dataclass(frozen=True)
 class TerritoryHouseholds:
     code: str
     name: str
@@ -186,17 +178,10 @@ class TerritoryHouseholds:
     @property
     def segments(self) -> list[BarSegment]:
         """The territory's bar: one segment per status, in the case's order."""
-        segments, x = [], 0.0
-        for status, count in self.by_status.items():
-            if count:
-                width = 100 * count / self.total
-                segments.append(
-                    BarSegment(
-                        status, HouseholdStatus(status).label, count, round(x, 2), round(width, 2)
-                    )
-                )
-                x += width
-        return segments
+        return stacked_segments(
+            (status, HouseholdStatus(status).label, count)
+            for status, count in self.by_status.items()
+        )
 
     @property
     def amont(self) -> int:

@@ -249,3 +249,19 @@ def can_export_campaign_documents(user: AnyUser) -> bool:
 def can_download_export(user: AnyUser, export) -> bool:
     """An export is its requester's: it was built for their scope."""
     return bool(user.is_authenticated and user.is_active and export.requested_by_id == user.pk)
+
+
+# --- Consolidated tables -------------------------------------------------------------
+
+
+def can_see_consolidation(user: AnyUser, campaign) -> bool:
+    """A campaign's consolidated tables, pages and files: whoever follows campaigns (DIHAL
+    every territory, a prefecture its own; the tables narrow with territories_followed_by),
+    and never for a household form, whose files stay with the operator following each
+    household. Operators: no."""
+    from forms_app.models import Scope
+
+    if not can_follow_campaigns(user):
+        return False
+    settings_ = getattr(campaign.form, "advanced_settings", None)
+    return settings_ is None or settings_.scope != Scope.MENAGE

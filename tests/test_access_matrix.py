@@ -331,13 +331,15 @@ def admin_sweep_rule(persona: Persona, target: Target) -> Outcome | None:
 class PatternRule:
     """Who may use a pattern. ``targets`` names the objects plugged in (World.targets) or
     ``paths`` gives fixed URLs; ``verbs`` maps "GET", "POST", "POST draft"… to a decision;
-    ``signed_in`` patterns send anonymous visitors to the login page."""
+    ``signed_in`` patterns send anonymous visitors to the login page; ``arguments`` are
+    fixed URL arguments besides the target's own (a CSV table's name)."""
 
     rule: str
     verbs: Mapping[str, Decide]
     targets: str = "none"
     paths: tuple[str, ...] = ()
     signed_in: bool = True
+    arguments: Mapping[str, str] = field(default_factory=dict)  # more URL arguments
 
 
 ANSWER_READERS: dict[Relation, Outcome | ByStatus] = {
@@ -605,6 +607,27 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         {"GET": requester_only(DOWNLOAD)},
         targets="export",
     ),
+    "documents:consolidation": PatternRule(
+        "DIHAL national, by region or département; a prefecture its territory only",
+        {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
+        targets="campaign_tables",
+    ),
+    "documents:consolidation_xlsx": PatternRule(
+        "DIHAL and prefectures, within the territories they follow",
+        {"GET": by_kind(dihal=DOWNLOAD, prefecture=DOWNLOAD, operateur=FORBIDDEN)},
+        targets="campaign_tables",
+    ),
+    "documents:consolidation_csv": PatternRule(
+        "DIHAL and prefectures, within the territories they follow",
+        {"GET": by_kind(dihal=DOWNLOAD, prefecture=DOWNLOAD, operateur=FORBIDDEN)},
+        targets="campaign_tables",
+        arguments={"table": "departements"},
+    ),
+    "documents:consolidation_docx": PatternRule(
+        "DIHAL and prefectures, within the territories they follow",
+        {"GET": by_kind(dihal=DOWNLOAD, prefecture=DOWNLOAD, operateur=FORBIDDEN)},
+        targets="campaign_tables",
+    ),
     "forms_app:campaign_remind": PatternRule(
         "DIHAL and prefectures (their territory's late respondents), POST only",
         {
@@ -772,6 +795,16 @@ class World:
                     title,
                     reverse(name, kwargs={"pk": pk}),
                     listed=tuple(a for a in self.answers if a.campaign_id == pk),
+                    campaign_id=pk,
+                )
+                for title, pk in self.campaigns.items()
+            ]
+        if rule.targets == "campaign_tables":
+            # Consolidated tables show totals by territory, never a respondent's row.
+            return [
+                Target(
+                    title,
+                    reverse(name, kwargs={"pk": pk, **rule.arguments}),
                     campaign_id=pk,
                 )
                 for title, pk in self.campaigns.items()
