@@ -116,7 +116,7 @@ def _status_counts(campaign: Campaign, user, codes: list[str]) -> tracker.Tracke
     followed = tracker.campaign_tracker(campaign=campaign, user=user)
     wanted = set(codes)
     rows = [row for row in followed.rows if row.answer.organisation.territory.code in wanted]
-    return tracker._counts(rows)  # the tracker's own counting, on the narrowed rows
+    return tracker.tracker_counts(rows=rows)
 
 
 @login_required

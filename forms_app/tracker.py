@@ -148,7 +148,7 @@ def campaign_tracker(*, campaign: Campaign, user: User) -> Tracker:
     return Tracker(
         campaign=campaign,
         rows=rows,
-        counts=_counts(rows),
+        counts=tracker_counts(rows=rows),
         territories=territories,
         map=_coloured_map(territories),
     )
@@ -166,7 +166,8 @@ def last_reminders(*, campaign: Campaign, organisation_ids: list[int]) -> dict[i
     )
 
 
-def _counts(rows: list[TrackerRow]) -> TrackerCounts:
+def tracker_counts(*, rows: list[TrackerRow]) -> TrackerCounts:
+    """The counts of the status chart and the tracker's summary, over any set of rows."""
     counted = Counter(row.progress for row in rows)
     in_progress = sum(
         1 for row in rows if row.answer.submission is not None and row.answer.submission.is_editable
