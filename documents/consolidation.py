@@ -32,16 +32,17 @@ from portal.models import Territory
 FILED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 
 # How a column reads and is formatted in pages and files.
-TEXT, INTEGER, DECIMAL, EUROS, PERCENT_VALUE, RATE, DATE = (
+TEXT, INTEGER, DECIMAL, EUROS, PERCENT_VALUE, RATE, POINTS, DATE = (
     "texte",
     "entier",
     "decimal",
     "euros",
     "pourcent",  # a percentage typed 0–100
-    "taux",  # a fraction shown as a percentage (ratios, changes)
+    "taux",  # a fraction shown as a percentage (ratios, relative changes)
+    "points",  # a difference of two rates, as a fraction: 0.008 is +0,8 point
     "date",
 )
-NUMERIC_KINDS = frozenset({INTEGER, DECIMAL, EUROS, PERCENT_VALUE, RATE})
+NUMERIC_KINDS = frozenset({INTEGER, DECIMAL, EUROS, PERCENT_VALUE, RATE, POINTS})
 KIND_BY_FIELD_TYPE = {
     "integer": INTEGER,
     "decimal": DECIMAL,
@@ -129,14 +130,22 @@ class Procedure:
 
 @dataclass
 class Comparison:
-    """The scope's figures in each campaign of the form, oldest first."""
+    """The scope's figures in each opened campaign of the form up to the viewed one, oldest
+    first, and the change from the previous campaign to the viewed one (``current``)."""
 
     campaigns: list[Campaign]
     frame: pd.DataFrame  # index: measure key; columns: "c<pk>" per campaign, then "evolution"
     measures: list[Measure]
+    previous: Campaign
+    current: Campaign
 
     def column(self, campaign: Campaign) -> str:
         return f"c{campaign.pk}"
+
+    @staticmethod
+    def evolution_kind(measure: Measure) -> str:
+        """A rate changes in points (40 % → 42 % is +2 points), anything else relatively."""
+        return POINTS if measure.kind == RATE else RATE
 
 
 @dataclass
@@ -160,9 +169,6 @@ class Consolidation:
     @property
     def meta_columns(self) -> tuple[Column, ...]:
         return META_COLUMNS
-
-    def measure_columns(self) -> list[Column]:
-        return [Column(m.key, m.label, m.kind) for m in self.measures]
 
     @property
     def national_row(self) -> dict[str, Any]:
@@ -193,9 +199,10 @@ def _scope_label(*, territories: list[Territory], is_national: bool, region: str
     if len(territories) == 1:
         territory = territories[0]
         return f"{territory.name} ({territory.code})"
+    count = f"{len(territories)} territoire{'s' if len(territories) > 1 else ''}"
     if region:
-        return f"Région {region} ({len(territories)} territoires)"
-    return f"{len(territories)} territoires"
+        return f"Région {region} ({count})"
+    return count
 
 
 # ---------------------------------------------------------------------------------------
@@ -256,22 +263,41 @@ def field_column(item: _Field) -> Column:
     return Column(item.key, item.label, KIND_BY_FIELD_TYPE.get(item.type, TEXT))
 
 
+def _choice_text(value: Any, labels: dict[str, str]) -> str | None:
+    """A stored choice or list of choices as its labels, whatever the version stored (a key
+    may have changed from one choice to several, or back)."""
+    if value in (None, "", []):
+        return None
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(str(item), str(item)) for item in items)
+
+
 def _reader(item: _Field):
     """How a stored JSON value becomes a cell: labels for choices, dates as dates, numbers
-    left for pandas to convert column by column."""
-    if item.type in {"choice"}:
-        labels = {c["value"]: c["label"] for c in item.block.get("choices") or []}
-        return lambda value: labels.get(value, value) if value not in (None, "") else None
-    if item.type == "multi_choice":
-        labels = {c["value"]: c["label"] for c in item.block.get("choices") or []}
-        return lambda value: ", ".join(labels.get(v, str(v)) for v in value) if value else None
+    left for pandas to convert column by column. Values stored by another version under the
+    same key (another type) come out as text, never as an error."""
+    if item.type in {"choice", "multi_choice"}:
+        labels = {str(c["value"]): c["label"] for c in item.block.get("choices") or []}
+        return lambda value: _choice_text(value, labels)
     if item.type == "yes_no":
-        return lambda value: {True: "Oui", False: "Non"}.get(value)
+        return lambda value: (
+            {True: "Oui", False: "Non"}.get(value) if isinstance(value, bool) else _text(value)
+        )
     if item.type == "date":
         return _date_or_none
     if item.type in KIND_BY_FIELD_TYPE:
         return lambda value: None if value in (None, "") else value
-    return lambda value: None if value in (None, "", []) else str(value)
+    return _text
+
+
+def _text(value: Any) -> str | None:
+    if value in (None, "", []):
+        return None
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _date_or_none(value: Any) -> datetime.date | None:
@@ -281,11 +307,28 @@ def _date_or_none(value: Any) -> datetime.date | None:
         return None
 
 
+FRENCH_NUMBER_NOISE = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, ",": "."})
+
+
+def as_numbers(values: pd.Series) -> pd.Series:
+    """A column as numbers: JSON numbers and exact decimal strings, and French writing
+    (« 1 234,50 ») from older stores; anything else (a list, a word) is empty."""
+    if values.dtype == object:
+        values = values.map(
+            lambda v: (
+                v.translate(FRENCH_NUMBER_NOISE)
+                if isinstance(v, str)
+                else (None if isinstance(v, (bool, list, dict)) else v)
+            )
+        )
+    return pd.to_numeric(values, errors="coerce").astype("Float64")
+
+
 def _typed_frame(records: list[dict], columns: list[Column]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=[c.key for c in columns])
     for column in columns:
         if column.is_numeric:
-            frame[column.key] = pd.to_numeric(frame[column.key], errors="coerce").astype("Float64")
+            frame[column.key] = as_numbers(frame[column.key])
     return frame
 
 
@@ -410,7 +453,7 @@ def measures_for(*, rules: list[Rule], columns: list[Column]) -> list[Measure]:
 
 def _numeric(frame: pd.DataFrame, key: str) -> pd.Series:
     if key in frame.columns:
-        return pd.to_numeric(frame[key], errors="coerce").astype("Float64")
+        return as_numbers(frame[key])
     return pd.Series(pd.NA, index=frame.index, dtype="Float64")
 
 
@@ -471,7 +514,7 @@ def _procedures(*, rules: list[Rule], frame: pd.DataFrame) -> list[Procedure]:
     return procedures
 
 
-def _by_territory(
+def territory_totals(
     *, territories: list[Territory], frame: pd.DataFrame, rules: list[Rule]
 ) -> pd.DataFrame:
     totals = aggregate(frame, by=CODE, rules=rules)
@@ -488,7 +531,7 @@ def _by_territory(
     return merged.reset_index(drop=True)
 
 
-def _by_region(
+def region_totals(
     *, territories: list[Territory], frame: pd.DataFrame, rules: list[Rule]
 ) -> pd.DataFrame:
     totals = aggregate(frame, by=REGION, rules=rules)
@@ -504,7 +547,7 @@ def _by_region(
     return merged.reset_index(drop=True)
 
 
-def _national(
+def national_totals(
     *, label: str, territories: list[Territory], frame: pd.DataFrame, rules: list[Rule]
 ) -> pd.DataFrame:
     totals = aggregate(frame, by=None, rules=rules).reset_index(drop=True)
@@ -533,9 +576,17 @@ def _comparison(
     measures: list[Measure],
     current: pd.DataFrame,
 ) -> Comparison | None:
+    def order(c: Campaign):
+        return (c.period_start or c.opens_on, c.due_on, c.pk)
+
+    today = datetime.date.today()
     campaigns = sorted(
-        Campaign.objects.filter(form_id=campaign.form_id),
-        key=lambda c: (c.period_start or c.opens_on, c.due_on, c.pk),
+        (
+            c
+            for c in Campaign.objects.filter(form_id=campaign.form_id)
+            if c.pk == campaign.pk or (c.opens_on <= today and order(c) < order(campaign))
+        ),
+        key=order,
     )
     if len(campaigns) < 2:
         return None
@@ -551,9 +602,14 @@ def _comparison(
         row = national.iloc[0] if len(national) else pd.Series(dtype="Float64")
         columns[f"c{other.pk}"] = [row.get(m.key, pd.NA) if len(national) else pd.NA for m in shown]
     frame = pd.DataFrame(columns, index=[m.key for m in shown]).astype("Float64")
-    first, last = frame.columns[-2], frame.columns[-1]
-    frame["evolution"] = _divide(frame[last] - frame[first], frame[first])
-    return Comparison(campaigns=campaigns, frame=frame, measures=shown)
+    previous, current = campaigns[-2], campaigns[-1]
+    before, after = frame[f"c{previous.pk}"], frame[f"c{current.pk}"]
+    relative, points = _divide(after - before, before), (after - before).astype("Float64")
+    is_rate = pd.Series([m.kind == RATE for m in shown], index=frame.index)
+    frame["evolution"] = points.where(is_rate, relative)
+    return Comparison(
+        campaigns=campaigns, frame=frame, measures=shown, previous=previous, current=current
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -627,7 +683,9 @@ def campaign_consolidation(
     rules = rules_for_form(form=campaign.form, columns=answers.columns)
     measures = measures_for(rules=rules, columns=answers.columns)
     label = _scope_label(territories=territories, is_national=is_national, region=region)
-    national = _national(label=label, territories=territories, frame=answers.frame, rules=rules)
+    national = national_totals(
+        label=label, territories=territories, frame=answers.frame, rules=rules
+    )
     field_counts, field_count_columns = (
         _field_counts(campaign=campaign, user=user, territories=territories)
         if with_field_counts
@@ -642,8 +700,8 @@ def campaign_consolidation(
         answers=answers.frame,
         groups=answers.groups,
         measures=measures,
-        by_territory=_by_territory(territories=territories, frame=answers.frame, rules=rules),
-        by_region=_by_region(territories=territories, frame=answers.frame, rules=rules),
+        by_territory=territory_totals(territories=territories, frame=answers.frame, rules=rules),
+        by_region=region_totals(territories=territories, frame=answers.frame, rules=rules),
         national=national,
         procedures=_procedures(rules=rules, frame=answers.frame),
         comparison=(

@@ -76,12 +76,19 @@ def rule_from_block(block_type: str, value: dict) -> Rule:
     return Rule(kind, value["cle"], value["libelle"], key_n=value["cle_n"], key_n1=value["cle_n1"])
 
 
+def is_year_key(key: str) -> bool:
+    """``annee``, ``annee_bilan``, ``premiere_annee``: a year is never added up."""
+    return key == "annee" or key.startswith("annee_") or key.endswith("_annee")
+
+
 def default_rules(columns: list[Column]) -> list[Rule]:
-    """Sum whole numbers and amounts, average decimals and percentages."""
+    """Sum whole numbers and amounts, average decimals and percentages; years aside."""
     from documents.consolidation import EUROS, INTEGER
 
     rules = []
     for column in columns:
+        if is_year_key(column.key):
+            continue
         if column.kind in (INTEGER, EUROS):
             rules.append(Rule(RuleKind.SOMME, column.key))
         elif column.is_numeric:
@@ -96,7 +103,13 @@ def declared_rules(*, form) -> list[Rule] | None:
     declaration = ConsolidationRules.objects.filter(form=form).first()
     if declaration is None or not len(declaration.rules):
         return None
-    return [rule_from_block(block.block_type, dict(block.value)) for block in declaration.rules]
+    rules, seen = [], set()
+    for block in declaration.rules:
+        rule = rule_from_block(block.block_type, dict(block.value))
+        if rule.key not in seen:  # the admin refuses repeats; a stray one is skipped
+            seen.add(rule.key)
+            rules.append(rule)
+    return rules
 
 
 def rules_for_form(*, form, columns: list[Column]) -> list[Rule]:
@@ -125,10 +138,37 @@ def rules_problems(*, rules: list[Rule], columns: dict[str, Column]) -> list[str
                 f"Règle {number} : la clé « {rule.key} » est déjà celle d'un champ du "
                 "formulaire ; choisissez un autre nom pour l'indicateur calculé."
             )
+        if rule.key in RESERVED_OUTPUT_KEYS:
+            problems.append(
+                f"Règle {number} : « {rule.key} » est un nom réservé ; choisissez-en un autre."
+            )
         if rule.key in outputs:
             problems.append(f"Règle {number} : la clé « {rule.key} » est déjà calculée plus haut.")
         outputs.add(rule.key)
     return problems
+
+
+# Names the tables and the Word report already use for something else.
+RESERVED_OUTPUT_KEYS = frozenset(
+    {
+        "items",
+        "keys",
+        "values",
+        "get",
+        "code",
+        "departement",
+        "region",
+        "organisation",
+        "statut",
+        "transmise_le",
+        "version",
+        "nb_reponses",
+        "nb_territoires",
+        "perimetre",
+        "ligne",
+        "evolution",
+    }
+)
 
 
 @transaction.atomic
@@ -150,6 +190,8 @@ def consolidation_rules_seed(*, path: Path) -> list[str]:
         for entry in entries:
             entry = dict(entry)
             stream.append((entry.pop("regle"), entry))
-        ConsolidationRules.objects.create(form=form, rules=stream)
+        declaration = ConsolidationRules(form=form, rules=stream)
+        declaration.full_clean()  # the data file is held to the admin's checks
+        declaration.save()
         created.append(form.title)
     return created

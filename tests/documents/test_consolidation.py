@@ -362,3 +362,101 @@ def test_editors_change_the_rules_in_the_admin_and_see_errors_in_french(login, s
     # Prefectures and operators never reach the admin.
     client.logout()
     assert login("prefecture38@demo.test").get(url).status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_values_stored_by_another_version_or_in_french_never_break_the_tables(
+    small_campaign, demo_accounts
+):
+    form = small_campaign.form
+    older = form_version_latest(form=form)
+    fields = list(form.fields.raw_data)
+    for item in fields:
+        if item["value"].get("key") == "stades_couverts":
+            item["type"] = "choice"  # several stages become one in the later version
+    form.fields = fields
+    form.save()
+    newer = form_version_freeze(form=form)
+    _answer(
+        small_campaign,
+        "38",
+        {"stades_couverts": ["cdp", "assignation"], "nb_menages_rencontres": "1 234,5"},
+        version=older,
+    )
+    _answer(
+        small_campaign,
+        "93",
+        {"stades_couverts": "cql", "nb_menages_rencontres": ["?"], "credits_consommes": "abc"},
+        version=newer,
+    )
+    consolidation = campaign_consolidation(campaign=small_campaign, user=_user("dihal@demo.test"))
+    answers = consolidation.answers.set_index("code")
+    assert answers.loc["38", "stades_couverts"].startswith("Commandement de payer (CDP), ")
+    assert answers.loc["93", "stades_couverts"].startswith("Commandement de quitter les lieux")
+    assert answers.loc["38", "nb_menages_rencontres"] == 1234.5
+    assert pd.isna(answers.loc["93", "nb_menages_rencontres"])
+    assert consolidation.national_row["nb_menages_rencontres"] == 1234.5
+
+
+@pytest.mark.django_db
+def test_the_comparison_goes_from_the_previous_opened_campaign_to_the_viewed_one(demo_data):
+    dihal = _user("dihal@demo.test")
+    older = Campaign.objects.get(title__startswith=BILANS[0])
+    viewed = Campaign.objects.get(title__startswith=BILANS[1])
+    Campaign.objects.create(
+        form=viewed.form,
+        title="Bilan d'étape 2099",
+        opens_on=datetime.date(2099, 6, 1),
+        due_on=datetime.date(2099, 7, 7),
+        period_start=datetime.date(2098, 7, 1),
+        period_end=datetime.date(2099, 6, 30),
+    )
+    comparison = campaign_consolidation(campaign=viewed, user=dihal).comparison
+    assert [c.title for c in comparison.campaigns] == list(BILANS)  # 2099 is not open yet
+    assert (comparison.previous, comparison.current) == (older, viewed)
+    # The first campaign has nothing before it.
+    assert campaign_consolidation(campaign=older, user=dihal).comparison is None
+
+    frame = comparison.frame
+    rate = next(m for m in comparison.measures if m.key == "taux_accompagnement")
+    count = next(m for m in comparison.measures if m.key == "nb_menages_rencontres")
+    assert comparison.evolution_kind(rate) == "points"
+    assert comparison.evolution_kind(count) == "taux"
+    before, after = frame.loc["taux_accompagnement", [f"c{older.pk}", f"c{viewed.pk}"]]
+    assert frame.loc["taux_accompagnement", "evolution"] == pytest.approx(after - before)
+
+
+@pytest.mark.django_db
+def test_without_declaration_a_year_is_never_added_up(small_campaign, demo_accounts):
+    ConsolidationRules.objects.filter(form=small_campaign.form).delete()
+    _answer(small_campaign, "38", {"annee": 2023, "nb_menages_rencontres": 3})
+    _answer(small_campaign, "93", {"annee": 2023, "nb_menages_rencontres": 4})
+    consolidation = campaign_consolidation(campaign=small_campaign, user=_user("dihal@demo.test"))
+    assert "annee" not in {m.key for m in consolidation.measures}
+    assert consolidation.national_row["nb_menages_rencontres"] == 7
+    assert list(consolidation.answers["annee"]) == [2023, 2023]  # still in the answers
+
+
+@pytest.mark.django_db
+def test_the_seeded_rules_pass_the_admin_checks_and_reserved_names_are_refused(portal_content):
+    for declaration in ConsolidationRules.objects.all():
+        declaration.full_clean()
+    assert set(ConsolidationRules.objects.values_list("form__slug", flat=True)) == {
+        "lettre-de-prefiguration",
+        "bilan-d-etape",
+    }
+    declaration = ConsolidationRules.objects.get(form__slug="bilan-d-etape")
+    declaration.rules = [
+        (
+            "ratio",
+            {
+                "cle": "items",
+                "libelle": "Ratio",
+                "numerateur": "nb_dsf",
+                "denominateur": "nb_diagnostics",
+                "format": "pourcentage",
+            },
+        )
+    ]
+    with pytest.raises(ValidationError, match="« items » est un nom réservé"):
+        declaration.full_clean()
