@@ -661,6 +661,12 @@ def main() -> None:
         f"  rapport         {wagtail['seconds'] / portal['seconds']:7.1f}×  "
         "(temps de Wagtail ÷ temps du portail)"
     )
+    print(
+        "  à lire ainsi : les deux lisent les mêmes réponses, mais Wagtail écrit une ligne par "
+        "réponse\n  quand le portail écrit les totaux (les dossiers ménages en décomptes) : "
+        "le rapport mesure\n  ce que coûte la consolidation face à un export brut, pas deux "
+        "écritures du même classeur"
+    )
     if options.keep:
         print(f"\nBase conservée : {VAR_DIR / 'db.sqlite3'}")
     if not (time_ok and memory_ok):
