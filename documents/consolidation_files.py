@@ -8,12 +8,14 @@ estimated from the content, French number formats. Every text cell is written as
 (``data_type = "s"``, with the quote-prefix style when it starts like a formula): an answer
 typed ``=HYPERLINK(…)`` stays the text the person typed, never a formula (security.md #8).
 Percentages typed 0–100 (``pourcent``) are stored as fractions so that Excel's ``0.0%``
-format shows them as typed; ratios and changes (``taux``) are fractions already.
+format shows them as typed; ratios and changes (``taux``) are fractions already; a rate's
+change between campaigns (``points``) is stored ×100 under a « +0,8 pt » format.
 
 CSV: ``;`` separator, UTF-8 with BOM, CRLF, for French Excel. Numbers carry a decimal comma
 and no thousands separator (« 1234,5 »), so that Excel reads them as numbers; ratios and
 changes (``taux``) are written as fractions to 4 decimals (« 0,406 » is 40,6 %), percentages
-typed 0–100 as typed; dates DD/MM/YYYY. A text cell starting with ``= + - @``, a tab or a
+typed 0–100 as typed, a rate's change between campaigns in points (« 0,8 »; the column says
+« points pour les taux »); dates DD/MM/YYYY. A text cell starting with ``= + - @``, a tab or a
 carriage return is prefixed with ``'`` so that no spreadsheet reads it as a formula; numbers
 never are.
 """
@@ -44,6 +46,7 @@ from documents.consolidation import (
     INTEGER,
     NUMERIC_KINDS,
     PERCENT_VALUE,
+    POINTS,
     RATE,
     REGION,
     TEXT,
@@ -108,6 +111,7 @@ NUMBER_FORMATS = {
     EUROS: '#,##0.00\\ "€"',
     PERCENT_VALUE: "0.0%",  # stored as a fraction: 62.5 typed shows « 62,5 % »
     RATE: "0.0%",
+    POINTS: '+0.0" pt";-0.0" pt";0.0" pt"',  # stored ×100: 0.008 shows « +0,8 pt »
     DATE: "DD/MM/YYYY",
     TEXT: "@",
 }
@@ -160,6 +164,8 @@ def _xlsx_number(value: Any, kind: str) -> Any:
         return value
     if kind == PERCENT_VALUE:
         return float(value) / 100
+    if kind == POINTS:
+        return float(value) * 100
     number = float(value)
     return int(number) if kind == INTEGER and number.is_integer() else number
 
@@ -207,8 +213,8 @@ def _display_width(value: Any, kind: str) -> int:
     number = abs(float(value))
     if not math.isfinite(number):
         return 0
-    if kind in (RATE, PERCENT_VALUE):
-        return len(f"{number * (100 if kind == RATE else 1):.1f}") + 3
+    if kind in (RATE, PERCENT_VALUE, POINTS):
+        return len(f"{number * (1 if kind == PERCENT_VALUE else 100):.1f}") + 4
     decimals = 0 if kind == INTEGER else 2
     shown = len(format_number_fr(Decimal(repr(number)), decimals=decimals))
     return shown + (3 if kind == EUROS else 1)
@@ -286,13 +292,17 @@ def _write_sheet(workbook: Workbook, table: Table, title: str) -> None:
         ws.append(cells)
 
 
+RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel's own: it "repairs" the file
+
+
 def _sheet_title(label: str, used: set[str]) -> str:
     """A valid, unique Excel sheet name from a label: no []:*?/\\, at most 31 characters,
-    not starting or ending with an apostrophe, unique regardless of case."""
+    not starting or ending with an apostrophe, not Excel's reserved « History », unique
+    regardless of case."""
     title = re.sub(r"[\[\]:*?/\\]", " ", label)
     title = re.sub(r"\s+", " ", title).strip().strip("'").strip() or "Groupe"
     candidate, counter = title[:31].rstrip(), 2
-    while candidate.casefold() in used:
+    while candidate.casefold() in used or candidate.casefold() in RESERVED_SHEET_TITLES:
         suffix = f" ({counter})"
         candidate = title[: 31 - len(suffix)].rstrip() + suffix
         counter += 1
@@ -324,11 +334,11 @@ def consolidation_xlsx(*, consolidation: Consolidation) -> bytes:
 # CSV
 # ---------------------------------------------------------------------------------------
 
-CSV_DECIMALS = {INTEGER: 0, DECIMAL: 4, EUROS: 2, PERCENT_VALUE: 2, RATE: 4}
+CSV_DECIMALS = {INTEGER: 0, DECIMAL: 4, EUROS: 2, PERCENT_VALUE: 2, RATE: 4, POINTS: 2}
 
 
 def _csv_number(value: Any, kind: str) -> str:
-    number = float(value)
+    number = float(value) * (100 if kind == POINTS else 1)
     if not math.isfinite(number):
         return ""
     decimals = CSV_DECIMALS.get(kind, 4)

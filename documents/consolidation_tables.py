@@ -5,7 +5,7 @@ values column by column (missing values as None)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,13 @@ from documents.consolidation import (
     DECIMAL,
     INTEGER,
     NATIONAL_COLUMNS,
+    POINTS,
     RATE,
     REGION_COLUMNS,
     TERRITORY_COLUMNS,
     TEXT,
     Column,
+    Comparison,
     Consolidation,
     Measure,
     is_missing,
@@ -62,8 +64,9 @@ def _measure_label(measure: Measure) -> str:
     return measure.label
 
 
-def _measure_columns(consolidation: Consolidation) -> list[Column]:
-    return [Column(m.key, _measure_label(m), m.kind) for m in consolidation.measures]
+def measure_columns(measures: Sequence[Measure]) -> list[Column]:
+    """The measures as columns of the tables by territory and region (pages and files)."""
+    return [Column(m.key, _measure_label(m), m.kind) for m in measures]
 
 
 def _clean(value: Any) -> Any:
@@ -141,10 +144,21 @@ def _comparison(consolidation: Consolidation) -> Table | None:
         columns.append(Column(key, campaign.title, DECIMAL))
         values.append([_clean(frame.at[m.key, key]) for m in measures])
         kinds[len(columns) - 1] = [m.kind for m in measures]
-    first, last = comparison.campaigns[0].title, comparison.campaigns[-1].title
-    columns.append(Column("evolution", f"Évolution ({first} → {last})", RATE))
+    evolution_kinds = [comparison.evolution_kind(m) for m in measures]
+    columns.append(Column("evolution", comparison_evolution_label(comparison, files=True), RATE))
     values.append([_clean(frame.at[m.key, "evolution"]) for m in measures])
+    kinds[len(columns) - 1] = evolution_kinds
     return Table(COMPARISON_TITLE, columns, values, cell_kinds=kinds)
+
+
+def comparison_evolution_label(comparison: Comparison, *, files: bool = False) -> str:
+    """« Évolution (Bilan d'étape 2021 → Bilan d'étape 2022) »: from the previous campaign
+    to the viewed one. In the files, whose cells are numbers, the rates' rows are changes
+    in points, which the label says."""
+    label = f"Évolution ({comparison.previous.title} → {comparison.current.title})"
+    if files and any(comparison.evolution_kind(m) == POINTS for m in comparison.measures):
+        label += " (points pour les taux)"
+    return label
 
 
 def _households(consolidation: Consolidation) -> Table | None:
@@ -160,7 +174,7 @@ def _households(consolidation: Consolidation) -> Table | None:
 
 def table_builders(consolidation: Consolidation) -> dict[str, Callable[[], Table | None]]:
     """Each table's key and how to build it (None: the consolidation has no such table)."""
-    measures = _measure_columns(consolidation)
+    measures = measure_columns(consolidation.measures)
     builders: dict[str, Callable[[], Table | None]] = {
         "national": lambda: _synthesis(consolidation),
         "procedures": lambda: _procedures(consolidation) if consolidation.procedures else None,

@@ -275,6 +275,53 @@ def test_csv_tables_names_and_french_numbers(demo_data):
     )
 
 
+RATE_LABEL = "Taux d'accompagnement (accompagnés ÷ rencontrés)"
+MET_LABEL = "Nombre de ménages rencontrés"
+EVOLUTION_LABEL = "Évolution (Bilan d'étape 2021 → Bilan d'étape 2022) (points pour les taux)"
+
+
+@pytest.mark.django_db
+def test_comparison_changes_rates_in_points_and_the_rest_relatively(demo_data):
+    consolidation = _consolidation("dihal@demo.test")
+    before = _consolidation("dihal@demo.test", BILAN_2021).national_row
+    now = consolidation.national_row
+    points = (now["taux_accompagnement"] - before["taux_accompagnement"]) * 100
+    relative = (now["nb_menages_rencontres"] - before["nb_menages_rencontres"]) / before[
+        "nb_menages_rencontres"
+    ]
+    assert abs(points) > 0.05
+
+    sheet = _workbook(consolidation)["Comparaison des campagnes"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["Indicateur", BILAN_2021, BILAN_2022, EVOLUTION_LABEL]
+    cells = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
+    # Stored ×100 under a « +0,8 pt » format; a count's change stays a fraction in %.
+    assert cells[RATE_LABEL].value == pytest.approx(points)
+    assert cells[RATE_LABEL].number_format == '+0.0" pt";-0.0" pt";0.0" pt"'
+    assert cells[MET_LABEL].value == pytest.approx(relative)
+    assert cells[MET_LABEL].number_format == "0.0%"
+
+    rows = _csv_rows(consolidation_csv(consolidation=consolidation, table="comparaison"))
+    assert rows[0][-1] == EVOLUTION_LABEL
+    by_label = {row[0]: row[-1] for row in rows[1:]}
+    assert by_label[RATE_LABEL] == f"{points:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    assert float(by_label[MET_LABEL].replace(",", ".")) == pytest.approx(relative, abs=1e-4)
+
+
+@pytest.mark.django_db
+def test_no_sheet_takes_excels_reserved_history_name(demo_data):
+    """Excel keeps « History » for itself and « repairs » a workbook with such a sheet."""
+    consolidation = _consolidation("dihal@demo.test")
+    assert consolidation.groups
+    consolidation.groups[0].label = "History"
+    names = _workbook(consolidation).sheetnames
+    assert "History (2)" in names
+    assert not [name for name in names if name.casefold() == "history"]
+    consolidation.groups[0].label = "hiSTory"
+    names = _workbook(consolidation).sheetnames
+    assert "hiSTory (2)" in names and "hiSTory" not in names
+
+
 # ---------------------------------------------------------------------------------------
 # 3. A prefecture's files hold its territory only
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""The one French writing of a consolidated figure, for the page, its charts and the Word
+report alike: « 2 845 », « 1,21 », « 1 227 856 € » (cents only when there are some),
+« 40,6 % », « +7,4 % », « −1,0 % », « +0,8 pt », « 29/12/2020 », « — » when empty.
+
+A negative figure takes the minus sign (U+2212, read « moins » by screen readers, never
+mistaken for a dash or a hyphen); a signed change takes « + » when it is above zero as
+shown. The files keep numbers as numbers (``documents.consolidation_files``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+from documents.consolidation import (
+    DATE,
+    DECIMAL,
+    EUROS,
+    INTEGER,
+    NUMERIC_KINDS,
+    PERCENT_VALUE,
+    POINTS,
+    RATE,
+    Measure,
+    is_missing,
+)
+from documents.consolidation_rules import RuleKind
+from documents.rendering import date_fr, nombre, pourcentage
+from portal.templatetags.portal_format import euros
+
+EMPTY = "—"
+MINUS = "\u2212"
+NBSP = "\u00a0"
+
+
+def value_text(value: Any, kind: str, *, signed: bool = False) -> str:
+    """``value`` of ``kind`` (``documents.consolidation``'s column kinds) in French;
+    ``signed``: a change, « + » before a figure above zero."""
+    if is_missing(value) or value == "":
+        return EMPTY
+    if kind not in NUMERIC_KINDS:
+        if kind == DATE and isinstance(value, datetime.date):
+            return date_fr(value, "court")
+        return str(value)
+    number = float(value)
+    if not math.isfinite(number):
+        return EMPTY
+    if kind == INTEGER:
+        text = nombre(round(number), 0)
+    elif kind == DECIMAL:
+        text = nombre(round(number, 2))
+    elif kind == EUROS:
+        text = euros(round(number, 2))
+    elif kind == PERCENT_VALUE:
+        text = pourcentage(number, 1)
+    elif kind == RATE:
+        text = pourcentage(number * 100, 1)
+    elif kind == POINTS:  # a difference of two fractions: 0.008 is 0,8 point
+        text = f"{nombre(number * 100, 1)}{NBSP}pt"
+    else:
+        text = nombre(number)
+    shown_zero = not any(digit in text for digit in "123456789")
+    if text.startswith("-"):
+        text = text[1:] if shown_zero else f"{MINUS}{text[1:]}"
+    elif signed and not shown_zero:
+        text = f"+{text}"
+    return text
+
+
+def measure_text(value: Any, measure: Measure) -> str:
+    """A consolidated figure by its measure: a year-on-year change signed."""
+    return value_text(value, measure.kind, signed=measure.rule == RuleKind.EVOLUTION)
