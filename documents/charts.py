@@ -13,32 +13,15 @@ and are never the only cue: every bar carries its value, paired bars their serie
 
 from __future__ import annotations
 
-import datetime
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from documents.consolidation import (
-    CODE,
-    DATE,
-    DECIMAL,
-    DEPARTEMENT,
-    EUROS,
-    INTEGER,
-    NUMERIC_KINDS,
-    PERCENT_VALUE,
-    RATE,
-    Measure,
-    Procedure,
-    is_missing,
-)
-from documents.rendering import date_fr, nombre, pourcentage
-from portal.charts import BarSegment, stacked_segments
-from portal.templatetags.portal_format import euros
-
-EMPTY = "—"
+from documents.consolidation import CODE, DEPARTEMENT, INTEGER, RATE, Measure, Procedure, is_missing
+from documents.consolidation_format import value_text
+from portal.charts import stacked_segments
 
 # Geometry of the horizontal bar charts, in viewBox units (about pixels at full width).
 WIDTH = 760
@@ -53,38 +36,6 @@ BAR_HEIGHT = 16
 PAIR_BAR_HEIGHT = 13
 PAIR_GAP = 3
 ROW_GAP = 7
-
-
-# ---------------------------------------------------------------------------------------
-# French text of a value
-# ---------------------------------------------------------------------------------------
-
-
-def value_text(value, kind: str, *, signed: bool = False) -> str:
-    """A consolidated value as French readers expect it, « — » when empty:
-    « 2 845 », « 1,21 », « 1 227 856 € », « 40,6 % » (a typed percentage or a fraction)."""
-    if is_missing(value) or value == "":
-        return EMPTY
-    if kind == INTEGER:
-        text = nombre(round(float(value)), 0)
-    elif kind == DECIMAL:
-        text = nombre(round(float(value), 2))
-    elif kind == EUROS:
-        text = euros(round(float(value), 2))
-    elif kind == PERCENT_VALUE:
-        text = pourcentage(float(value), 1)
-    elif kind == RATE:
-        text = pourcentage(float(value) * 100, 1)
-    elif kind == DATE:
-        text = date_fr(value, "court") if isinstance(value, datetime.date) else str(value)
-    else:
-        text = str(value)
-    if signed and kind in NUMERIC_KINDS:
-        if float(value) > 0:
-            text = f"+{text}"
-        elif text.startswith("-"):
-            text = f"\u2212{text[1:]}"  # the minus sign, read « moins »
-    return text or EMPTY
 
 
 # ---------------------------------------------------------------------------------------
@@ -344,11 +295,33 @@ STATUS_BAR_HEIGHT = 34
 MIN_LABELLED_WIDTH = 4.0  # percent: narrower segments carry their count in the legend only
 
 
+def _count_text(count: int) -> str:
+    return value_text(count, INTEGER)
+
+
 @dataclass(frozen=True)
 class StatusPart:
     key: str
     label: str
     count: int
+
+    @property
+    def text(self) -> str:
+        """The count grouped the French way: « 1 234 »."""
+        return _count_text(self.count)
+
+
+@dataclass(frozen=True)
+class StatusSegment:
+    """A part of the stacked bar: ``x``, ``width`` and ``center`` in percent of its length."""
+
+    key: str
+    label: str
+    count: int
+    text: str
+    x: float
+    width: float
+    center: float
 
 
 @dataclass(frozen=True)
@@ -359,9 +332,8 @@ class StatusChart:
     summary: str
     table_id: str
     parts: list[StatusPart]  # the legend and the table: every status, empty ones included
-    segments: list[BarSegment]
+    segments: list[StatusSegment]
     expected: int
-    transmitted: int
     late: int
     width: int = WIDTH
     height: int = STATUS_HEIGHT
@@ -373,8 +345,12 @@ class StatusChart:
         return self.bar_top + self.bar_height / 2
 
     @property
-    def labelled(self) -> list[BarSegment]:
+    def labelled(self) -> list[StatusSegment]:
         return [s for s in self.segments if s.width >= MIN_LABELLED_WIDTH]
+
+    @property
+    def late_text(self) -> str:
+        return _count_text(self.late)
 
 
 def answer_status_bar(*, counts, table_id: str = "etat-des-reponses") -> StatusChart:
@@ -388,14 +364,18 @@ def answer_status_bar(*, counts, table_id: str = "etat-des-reponses") -> StatusC
         StatusPart("a_commencer", "Non commencées", counts.not_started),
     ]
     title = "État des réponses"
-    listed = ", ".join(f"{part.label.lower()} : {nombre(part.count, 0)}" for part in parts)
+    listed = ", ".join(f"{part.label.lower()} : {part.text}" for part in parts)
     summary = (
-        f"{title} : {nombre(counts.transmitted, 0)} transmise"
-        f"{'s' if counts.transmitted > 1 else ''} sur {nombre(counts.expected, 0)} attendue"
+        f"{title} : {_count_text(counts.transmitted)} transmise"
+        f"{'s' if counts.transmitted > 1 else ''} sur {_count_text(counts.expected)} attendue"
         f"{'s' if counts.expected > 1 else ''} — {listed}"
-        + (f" ; {nombre(counts.late, 0)} en retard" if counts.late else "")
+        + (f" ; {_count_text(counts.late)} en retard" if counts.late else "")
         + "."
     )
+    segments = [
+        StatusSegment(s.key, s.label, s.count, _count_text(s.count), s.x, s.width, s.center)
+        for s in stacked_segments((part.key, part.label, part.count) for part in parts)
+    ]
     return StatusChart(
         key="graphique-reponses",
         title=title,
@@ -403,8 +383,7 @@ def answer_status_bar(*, counts, table_id: str = "etat-des-reponses") -> StatusC
         summary=summary,
         table_id=table_id,
         parts=parts,
-        segments=stacked_segments((part.key, part.label, part.count) for part in parts),
+        segments=segments,
         expected=counts.expected,
-        transmitted=counts.transmitted,
         late=counts.late,
     )

@@ -2,8 +2,8 @@
 empty, rows sorted on the server by the column a reader chose (``?tri=<key>&ordre=asc|desc``,
 so sorting works without JavaScript), headers that say how the table is sorted.
 
-Pure functions over a :class:`documents.consolidation.Consolidation`; the view only picks
-which tables the person's scope shows.
+Pure functions over a :class:`documents.consolidation.Consolidation`, and
+:func:`page_context`, what the page shows for a person's scope.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from documents.charts import StatusChart, value_text
+from documents import charts
+from documents.charts import StatusChart
 from documents.consolidation import (
     CODE,
     DEPARTEMENT,
@@ -31,7 +32,18 @@ from documents.consolidation import (
     is_missing,
     sort_key_fr,
 )
+from documents.consolidation_files import csv_tables
+from documents.consolidation_format import measure_text, value_text
 from documents.consolidation_rules import RuleKind
+from documents.consolidation_selectors import (
+    LEVELS,
+    NATIONAL,
+    ConsolidationScope,
+    consolidation_scope,
+    scope_consolidation,
+    scope_status_counts,
+)
+from documents.consolidation_tables import comparison_evolution_label, measure_columns
 
 # The bilan d'étape's headline figures, when the form has them: households met, diagnosed,
 # supported, debts resolved, rehoused, then the three computed indicators.
@@ -112,11 +124,6 @@ class Table:
     sorted_by: Sort | None = None
     notes: list[str] = field(default_factory=list)
 
-    def column(self, key: str) -> list[str]:
-        """The texts of one column, top to bottom (tests and text alternatives)."""
-        index = next(i for i, header in enumerate(self.headers) if header.key == key)
-        return [row.cells[index].text for row in self.rows]
-
 
 # ---------------------------------------------------------------------------------------
 # Which figures
@@ -144,7 +151,7 @@ def chart_measure(measures: Sequence[Measure]) -> Measure | None:
 def key_figures(consolidation: Consolidation) -> list[Figure]:
     row = consolidation.national_row
     return [
-        Figure(m.key, m.label, value_text(row.get(m.key), m.kind))
+        Figure(m.key, m.label, measure_text(row.get(m.key), m))
         for m in key_measures(consolidation.measures)
     ]
 
@@ -207,10 +214,6 @@ def _headers(
 # ---------------------------------------------------------------------------------------
 
 
-def _measure_columns(measures: Sequence[Measure]) -> list[Column]:
-    return [Column(m.key, m.label, m.kind) for m in measures]
-
-
 def _frame_rows(
     frame: pd.DataFrame,
     columns: Sequence[Column],
@@ -249,7 +252,7 @@ def territory_table(
     links: Mapping[str, str] | None = None,
 ) -> Table:
     """One row per territory of the scope, the headline figures as columns."""
-    columns = list(TERRITORY_COLUMNS) + _measure_columns(measures)
+    columns = list(TERRITORY_COLUMNS) + measure_columns(measures)
     frame = sorted_frame(consolidation.by_territory, sort=sort, columns=columns)
     table_id = "par-territoire"
     return Table(
@@ -270,7 +273,7 @@ def region_table(
     links: Mapping[str, str] | None = None,
 ) -> Table:
     """One row per region of the scope, the headline figures as columns."""
-    columns = list(REGION_COLUMNS) + _measure_columns(measures)
+    columns = list(REGION_COLUMNS) + measure_columns(measures)
     frame = sorted_frame(consolidation.by_region, sort=sort, columns=columns)
     table_id = "par-region"
     return Table(
@@ -294,7 +297,7 @@ def synthesis_table(consolidation: Consolidation) -> Table:
                 m.key,
                 [
                     Cell(m.label, is_header=True, key="indicateur"),
-                    Cell(value_text(row.get(m.key), m.kind), numeric=True, key="valeur"),
+                    Cell(measure_text(row.get(m.key), m), numeric=True, key="valeur"),
                 ],
             )
             for m in consolidation.measures
@@ -329,15 +332,14 @@ def procedures_table(procedures: Sequence[Procedure], *, scope_label: str) -> Ta
 
 
 def comparison_table(comparison: Comparison, *, scope_label: str) -> Table:
-    """The scope's figures in each campaign of the form, oldest first, and the change
-    from the first to the last."""
-    first, last = comparison.campaigns[0], comparison.campaigns[-1]
+    """The scope's figures in each opened campaign of the form, oldest first, and the
+    change from the previous campaign to the viewed one (in points for rates)."""
     headers = [Header("indicateur", "Indicateur", False)]
     headers += [
         Header(comparison.column(campaign), campaign.title, True)
         for campaign in comparison.campaigns
     ]
-    headers.append(Header("evolution", f"Évolution ({first.title} → {last.title})", True))
+    headers.append(Header("evolution", comparison_evolution_label(comparison), True))
     rows = []
     for measure in comparison.measures:
         values = comparison.frame.loc[measure.key]
@@ -350,9 +352,8 @@ def comparison_table(comparison: Comparison, *, scope_label: str) -> Table:
             )
             for c in comparison.campaigns
         ]
-        cells.append(
-            Cell(value_text(values["evolution"], RATE, signed=True), numeric=True, key="evolution")
-        )
+        evolution = value_text(values["evolution"], comparison.evolution_kind(measure), signed=True)
+        cells.append(Cell(evolution, numeric=True, key="evolution"))
         rows.append(Row(measure.key, cells))
     return Table(
         id="comparaison",
@@ -402,9 +403,78 @@ def status_table(chart: StatusChart) -> Table:
         caption="État des réponses",
         headers=[Header("statut", "Statut", False), Header("nombre", "Réponses", True)],
         rows=rows,
-        notes=[f"Dont en retard : {value_text(chart.late, INTEGER)}."] if chart.late else [],
+        notes=[f"Dont en retard : {chart.late_text}."] if chart.late else [],
     )
 
 
 def has_answers(consolidation: Consolidation) -> bool:
     return len(consolidation.answers) > 0
+
+
+# ---------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------
+
+
+def _choice_links(scope: ConsolidationScope) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """Links from a territory's or a region's name to its own tables (DIHAL only)."""
+    if not scope.can_choose:
+        return None, None
+    territories = {t.code: f"?{urlencode({'departement': t.code})}" for t in scope.territories}
+    regions = {name: f"?{urlencode({'region': name})}" for name in scope.regions}
+    return territories, regions
+
+
+def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
+    """Everything the consolidated tables' page shows to ``user`` for the filters and the
+    sort in ``params``: key figures, charts and tables of the scope, the answers' status
+    from the tracker, the files to download."""
+    scope = consolidation_scope(user=user, params=params)
+    consolidation = scope_consolidation(campaign=campaign, user=user, scope=scope)
+    sort = sort_from(params)
+    query = {**scope.query, **({"niveau": scope.level} if scope.level != NATIONAL else {})}
+    measures = key_measures(consolidation.measures)
+    territory_links, region_links = _choice_links(scope)
+    shown = chart_measure(consolidation.measures)
+    procedures, comparison = consolidation.procedures, consolidation.comparison
+    field_counts, label = consolidation.field_counts, consolidation.scope_label
+    status = charts.answer_status_bar(
+        counts=scope_status_counts(
+            campaign=campaign, user=user, territory_codes=consolidation.territory_codes
+        )
+    )
+    return {
+        "campaign": campaign,
+        "consolidation": consolidation,
+        "scope": scope,
+        "levels": LEVELS,
+        "has_answers": has_answers(consolidation),
+        "figures": key_figures(consolidation),
+        "territory_chart": (
+            charts.territory_bars(by_territory=consolidation.by_territory, measure=shown)
+            if shown
+            else None
+        ),
+        "territory_table": territory_table(
+            consolidation, measures=measures, sort=sort, query=query, links=territory_links
+        ),
+        "procedure_chart": charts.procedure_bars(procedures=procedures, scope_label=label),
+        "procedures_table": procedures_table(procedures, scope_label=label) if procedures else None,
+        "comparison_table": comparison_table(comparison, scope_label=label) if comparison else None,
+        "region_table": (
+            region_table(
+                consolidation, measures=measures, sort=sort, query=query, links=region_links
+            )
+            if consolidation.is_national
+            else None
+        ),
+        "status_chart": status,
+        "status_table": status_table(status),
+        "field_counts_table": (
+            field_counts_table(field_counts, consolidation.field_count_columns)
+            if field_counts is not None and len(field_counts)
+            else None
+        ),
+        "synthesis_table": synthesis_table(consolidation),
+        "csv_tables": csv_tables(consolidation=consolidation),
+    }

@@ -9,17 +9,30 @@ import datetime
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 from wagtailstreamforms.models import Form
 
-from documents.charts import answer_status_bar, territory_bars, value_text
-from documents.consolidation import DECIMAL, EUROS, INTEGER, PERCENT_VALUE, RATE, Measure
+from documents.charts import answer_status_bar, territory_bars
+from documents.consolidation import (
+    DATE,
+    DECIMAL,
+    EUROS,
+    INTEGER,
+    PERCENT_VALUE,
+    POINTS,
+    RATE,
+    Measure,
+)
+from documents.consolidation_format import value_text
 from forms_app.models import Campaign, Household, Scope, Submission, SubmissionStatus
 from forms_app.tracker import TrackerCounts
 from portal.charts import stacked_segments
@@ -186,6 +199,86 @@ def test_the_region_filter_narrows_to_its_departements(demo_data):
     page = _page(client, _url(campaign) + "?region=Atlantide")
     assert page.select_one("[data-notice]") is not None
     assert len(_rows(page, "par-territoire")) == 26
+
+
+def test_a_departement_outside_the_region_asked_wins_over_it(demo_data):
+    campaign = _campaign(BILAN_2021)  # Isère filed its bilan 2021
+    client = _client("dihal@demo.test")
+    isere = Territory.objects.get(code="38")
+    assert isere.region != "Normandie"
+    page = _page(client, _url(campaign) + "?region=Normandie&departement=38")
+    assert [row["_row"] for row in _rows(page, "par-territoire")] == ["38"]
+    notices = [notice.get_text(" ", strip=True) for notice in page.select("[data-notice]")]
+    assert notices == [
+        "Le département Isère (38) n'est pas dans la région « Normandie » : le filtre par "
+        "région n'est pas appliqué."
+    ]
+    assert "Isère (38)" in page.select_one("[data-scope]").get_text()
+    assert page.select_one("#filtre-region option[selected]") is None
+    assert page.select_one("#filtre-departement option[selected]")["value"] == "38"
+    # The files follow the département only.
+    xlsx = page.select_one(f'a[href^="{_url(campaign, "documents:consolidation_xlsx")}"]')
+    assert xlsx["href"].endswith("?departement=38")
+    response = client.get(
+        _url(campaign, "documents:consolidation_csv", table="departements")
+        + "?region=Normandie&departement=38"
+    )
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("38;Isère;")
+
+    # A département inside the region asked keeps both, without a notice.
+    page = _page(client, _url(campaign) + f"?region={isere.region}&departement=38")
+    assert page.select_one("[data-notice]") is None
+    assert [row["_row"] for row in _rows(page, "par-territoire")] == ["38"]
+
+
+def test_the_comparison_runs_from_the_previous_campaign_rates_in_points(demo_data):
+    campaign = _campaign(BILAN_2022)
+    page = _page(_client("dihal@demo.test"), _url(campaign))
+    header = page.select_one('table[data-table="comparaison"] th[data-key="evolution"]')
+    assert header.get_text(strip=True) == f"Évolution ({BILAN_2021} → {BILAN_2022})"
+    rows = {row["_row"]: row for row in _rows(page, "comparaison")}
+    rate = rows["taux_accompagnement"]
+    before = _number(rate[f"c{_campaign(BILAN_2021).pk}"])
+    now = _number(rate[f"c{campaign.pk}"])
+    assert rate["evolution"].endswith("\u00a0pt")
+    assert _number(rate["evolution"].removesuffix("\u00a0pt")) == pytest.approx(
+        now - before, abs=0.11
+    )
+    met = rows["nb_menages_rencontres"]
+    assert met["evolution"].endswith("\u00a0%")
+    # A later campaign, not yet opened, never enters the comparison.
+    Campaign.objects.create(
+        form_id=campaign.form_id,
+        title="Bilan d'étape 2099",
+        opens_on=datetime.date(2099, 11, 1),
+        due_on=datetime.date(2099, 12, 15),
+    )
+    page = _page(_client("dihal@demo.test"), _url(campaign))
+    assert "2099" not in page.select_one('table[data-table="comparaison"]').get_text()
+
+
+def test_a_csv_computes_only_what_its_table_needs(demo_households):
+    """One CSV does not pay for the household counts or the other campaigns."""
+    campaign = _campaign(BILAN_2022)
+    client = _client("dihal@demo.test")
+    household_table = Household._meta.db_table
+
+    def queries(table: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(_url(campaign, "documents:consolidation_csv", table=table))
+        assert response.status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    departements = queries("departements")
+    assert not [sql for sql in departements if household_table in sql]
+    menages = queries("menages")
+    assert [sql for sql in menages if household_table in sql]
+    comparison = queries("comparaison")
+    assert len(comparison) > len(departements)
+    assert not [sql for sql in comparison if household_table in sql]
+    text = client.get(_url(campaign, "documents:consolidation_csv", table="comparaison"))
+    assert BILAN_2021 in text.content.decode("utf-8-sig")
 
 
 def test_the_level_switch_and_filter_form_work_without_javascript(demo_data):
@@ -435,11 +528,20 @@ def test_values_read_in_french():
     assert value_text(2845, INTEGER) == f"2{NNBSP}845"
     assert value_text(1.2065, DECIMAL) == "1,21"
     assert value_text(1227856.0, EUROS) == f"1{NNBSP}227{NNBSP}856\u00a0€"
+    assert value_text(48250.5, EUROS) == f"48{NNBSP}250,50\u00a0€"  # cents when there are some
     assert value_text(0.40597, RATE) == "40,6\u00a0%"
     assert value_text(62.5, PERCENT_VALUE) == "62,5\u00a0%"
     assert value_text(0.0742, RATE, signed=True) == "+7,4\u00a0%"
     assert value_text(-0.0104, RATE, signed=True) == "\u22121,0\u00a0%"
+    assert value_text(-1234, INTEGER) == f"\u22121{NNBSP}234"
+    # A rate's change between campaigns, in points.
+    assert value_text(0.008, POINTS, signed=True) == "+0,8\u00a0pt"
+    assert value_text(-0.0213, POINTS, signed=True) == "\u22122,1\u00a0pt"
+    # Nothing signed that reads as zero.
+    assert value_text(-0.00001, RATE, signed=True) == "0,0\u00a0%"
+    assert value_text(0.0, POINTS, signed=True) == "0,0\u00a0pt"
     assert value_text(None, INTEGER) == value_text(float("nan"), RATE) == "—"
+    assert value_text(datetime.date(2020, 12, 29), DATE) == "29/12/2020"
 
 
 def test_territory_bars_largest_first_empty_last():
@@ -476,3 +578,30 @@ def test_status_bar_from_tracker_counts():
     assert round(sum(s.width for s in chart.segments)) == 100
     assert "6 transmises sur 10 attendues" in chart.summary and "2 en retard" in chart.summary
     assert stacked_segments([("a", "A", 0), ("b", "B", 0)]) == []
+
+    # Counts grouped the French way, on the segments, in the legend and the summary.
+    large = TrackerCounts(
+        expected=3000,
+        transmitted=1234,
+        accepted=1234,
+        awaiting=0,
+        in_progress=766,
+        not_started=1000,
+        late=1766,
+    )
+    chart = answer_status_bar(counts=large)
+    assert [s.text for s in chart.segments] == [f"1{NNBSP}234", "766", f"1{NNBSP}000"]
+    assert [p.text for p in chart.parts][0] == f"1{NNBSP}234"
+    assert chart.late_text == f"1{NNBSP}766"
+    assert f"1{NNBSP}234 transmises sur 3{NNBSP}000 attendues" in chart.summary
+
+
+def test_the_charts_colours_follow_the_dsfr_themes():
+    """Colours come from DSFR variables, so that its dark theme applies: no colour typed in."""
+    css = (
+        Path(__file__).resolve().parents[2] / "documents/static/documents/consolidation.css"
+    ).read_text()
+    assert not re.findall(r"#[0-9a-fA-F]{3,8}\b|rgba?\(", css)
+    for rule in re.findall(r"[^{}]+\{[^}]*\}", css):
+        for value in re.findall(r"(?:fill|stroke|background)\s*:\s*([^;}]+)", rule):
+            assert value.strip().startswith("var(--"), rule
