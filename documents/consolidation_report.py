@@ -4,8 +4,9 @@ reader's scope, rendered from the form's « rapport » template (or the one ship
 limits as the documents of the answers.
 
 ``report_context`` turns a :class:`~documents.consolidation.Consolidation` into values
-already written in French (« 2 845 », « 40,6 % », « 1 227 856,00 € », « +7,4 % »): a
-template never formats a figure itself. The report holds figures only — never an answer's
+already written in French by ``documents.consolidation_format`` — the page's own writing
+(« 2 845 », « 40,6 % », « 1 227 856 € », « +7,4 % », « +0,8 pt »): a template never
+formats a figure itself. The report holds figures only — never an answer's
 text, an organisation's reply or a household's identity.
 """
 
@@ -19,12 +20,11 @@ from django.utils import timezone
 
 from documents.consolidation import (
     CODE,
-    DATE,
     DECIMAL,
     DEPARTEMENT,
     EUROS,
     INTEGER,
-    PERCENT_VALUE,
+    POINTS,
     RATE,
     REGION,
     REPONSES,
@@ -32,71 +32,38 @@ from documents.consolidation import (
     Comparison,
     Consolidation,
     Measure,
-    Procedure,
     aggregate,
     is_missing,
     measures_for,
+    national_totals,
+    region_totals,
+    territory_totals,
 )
+from documents.consolidation import _procedures as procedure_figures  # to be made public
+from documents.consolidation_format import measure_text, value_text
 from documents.consolidation_rules import Rule, RuleKind, rules_for_form
+from documents.consolidation_tables import comparison_evolution_label
 from documents.engine import render_docx
 from documents.models import TemplatePurpose
-from documents.rendering import date_fr, montant, nombre, pourcentage
-from forms_app.models import Campaign, Scope
+from documents.rendering import date_fr
+from forms_app.models import Campaign
+from portal import permissions
+from portal.models import Territory
 
-DASH = "—"
 TABLE_FIGURES = 3  # summed figures in the tables by region and département…
 TABLE_COLUMNS = 6  # …and at most this many figures in all
 
 
-# --- French values --------------------------------------------------------------------
-
-
-def format_measure(value: Any, kind: str) -> str:
-    """A consolidated figure as the report writes it; a dash when it is empty."""
-    if is_missing(value):
-        return DASH
-    if kind == INTEGER:
-        return nombre(round(float(value), 2))
-    if kind == EUROS:
-        return montant(value)
-    if kind == PERCENT_VALUE:
-        return pourcentage(value)
-    if kind == RATE:
-        return pourcentage(float(value) * 100)
-    if kind == DATE:
-        return date_fr(value)
-    if kind == DECIMAL:
-        return nombre(round(float(value), 2))
-    return str(value)
-
-
-def format_evolution(value: Any) -> str:
-    """A change from a fraction, signed: « +7,4 % », « -1,0 % »; a dash when unknown."""
-    if is_missing(value):
-        return DASH
-    shown = pourcentage(float(value) * 100)
-    return f"+{shown}" if float(value) > 0 else shown
-
-
-def _shown(value: Any, measure: Measure) -> str:
-    """A measure's value: a change signed, the others by their kind."""
-    if measure.rule == RuleKind.EVOLUTION:
-        return format_evolution(value)
-    return format_measure(value, measure.kind)
-
-
 def _count(value: Any) -> str:
-    return "0" if is_missing(value) else nombre(int(value))
+    return value_text(0 if is_missing(value) else value, INTEGER)
 
 
 # --- The context ----------------------------------------------------------------------
 
 
 def report_applies(*, form) -> bool:
-    """Whether ``form`` has a consolidated report: it is opened in campaigns (a household
-    form is filled in each household's file, never in a campaign)."""
-    settings_ = getattr(form, "advanced_settings", None)
-    return settings_ is None or settings_.scope != Scope.MENAGE
+    """Whether ``form`` has a consolidated report (``permissions.form_has_consolidation``)."""
+    return permissions.form_has_consolidation(form)
 
 
 def report_context(*, consolidation: Consolidation) -> dict[str, Any]:
@@ -145,7 +112,7 @@ def context_of(
         return {
             "cle": measure.key,
             "libelle": measure.label,
-            "valeur": _shown(national_row.get(measure.key), measure),
+            "valeur": measure_text(national_row.get(measure.key), measure),
         }
 
     period = ""
@@ -162,7 +129,9 @@ def context_of(
             "transmises": _count(national_row.get(REPONSES, len(consolidation.answers))),
             "attendues": _count(expected),
         },
-        "national": {m.key: _shown(national_row.get(m.key), m) for m in consolidation.measures},
+        "national": {
+            m.key: measure_text(national_row.get(m.key), m) for m in consolidation.measures
+        },
         "chiffres_cles": [line(m) for m in figures],
         "indicateurs": [line(m) for m in ratios],
         "colonnes": [{"cle": m.key, "libelle": m.label} for m in columns],
@@ -189,9 +158,9 @@ def context_of(
             {
                 "cle": procedure.key,
                 "libelle": procedure.label,
-                "n": format_measure(procedure.n, DECIMAL),
-                "n1": format_measure(procedure.n1, DECIMAL),
-                "evolution": format_evolution(procedure.evolution),
+                "n": value_text(procedure.n, INTEGER),
+                "n1": value_text(procedure.n1, INTEGER),
+                "evolution": value_text(procedure.evolution, RATE, signed=True),
             }
             for procedure in consolidation.procedures
         ],
@@ -217,8 +186,8 @@ def _figures_of(
     row: dict[str, Any], *, columns: list[Measure], measures: list[Measure]
 ) -> dict[str, Any]:
     return {
-        "valeurs": [_shown(row.get(m.key), m) for m in columns],
-        "mesures": {m.key: _shown(row.get(m.key), m) for m in measures},
+        "valeurs": [measure_text(row.get(m.key), m) for m in columns],
+        "mesures": {m.key: measure_text(row.get(m.key), m) for m in measures},
     }
 
 
@@ -228,15 +197,20 @@ def _comparison(comparison: Comparison | None, *, skipped: set[str]) -> dict[str
     frame = comparison.frame
     return {
         "campagnes": [campaign.title for campaign in comparison.campaigns],
+        "evolution": comparison_evolution_label(comparison),
         "lignes": [
             {
                 "cle": measure.key,
                 "libelle": measure.label,
                 "valeurs": [
-                    format_measure(frame.at[measure.key, comparison.column(c)], measure.kind)
+                    value_text(frame.at[measure.key, comparison.column(c)], measure.kind)
                     for c in comparison.campaigns
                 ],
-                "evolution": format_evolution(frame.at[measure.key, "evolution"]),
+                "evolution": value_text(
+                    frame.at[measure.key, "evolution"],
+                    comparison.evolution_kind(measure),
+                    signed=True,
+                ),
             }
             for measure in comparison.measures
             if measure.key not in skipped and measure.key in frame.index
@@ -332,9 +306,16 @@ def _sample_frame(values: list[tuple]) -> pd.DataFrame:
     return frame
 
 
+def _sample_territories() -> list[Territory]:
+    return [
+        Territory(code=code, name=name, region=region) for code, name, region in SAMPLE_TERRITORIES
+    ]
+
+
 def sample_consolidation(*, form=None) -> Consolidation:
     """A small consolidation of three territories and two campaigns, made without the
-    database, with the shapes and kinds of a real one."""
+    database by the engine's own totals (``documents.consolidation``), with the shapes and
+    kinds of a real one."""
     from wagtailstreamforms.models import Form
 
     form = form or Form(title="Formulaire d'exemple", slug="formulaire-d-exemple")
@@ -346,14 +327,13 @@ def sample_consolidation(*, form=None) -> Consolidation:
         period_start=datetime.date(2020, 1, 1),
         period_end=datetime.date(2020, 12, 31),
     )
+    territories = _sample_territories()
+    label = f"Exemple ({len(territories)} territoires)"
     frame = _sample_frame(SAMPLE_ANSWERS["current"])
     measures = measures_for(rules=SAMPLE_RULES, columns=SAMPLE_COLUMNS)
-    by_territory = frame[[CODE, DEPARTEMENT, REGION]].merge(
-        aggregate(frame, by=CODE, rules=SAMPLE_RULES), left_on=CODE, right_index=True
+    national = national_totals(
+        label=label, territories=territories, frame=frame, rules=SAMPLE_RULES
     )
-    by_region = aggregate(frame, by=REGION, rules=SAMPLE_RULES).reset_index(names=REGION)
-    by_region.insert(1, "nb_territoires", by_region[REGION].map(frame[REGION].value_counts()))
-    national = aggregate(frame, by=None, rules=SAMPLE_RULES).reset_index(drop=True)
     before = aggregate(_sample_frame(SAMPLE_ANSWERS["previous"]), by=None, rules=SAMPLE_RULES)
     shown = [m for m in measures if m.rule != RuleKind.EVOLUTION]
     compared = pd.DataFrame(
@@ -363,23 +343,31 @@ def sample_consolidation(*, form=None) -> Consolidation:
         },
         index=[m.key for m in shown],
     ).astype("Float64")
-    compared["evolution"] = (compared["c-1"] - compared["c-2"]) / compared["c-2"]
-    n, n1 = national.iloc[0]["nb_expulsions_n"], national.iloc[0]["nb_expulsions_n1"]
-
+    change = compared["c-1"] - compared["c-2"]
+    in_points = pd.Series(
+        [Comparison.evolution_kind(m) == POINTS for m in shown], index=compared.index
+    )
+    compared["evolution"] = change.where(in_points, change / compared["c-2"])
     return Consolidation(
         campaign=campaign,
-        scope_label=f"Exemple ({len(SAMPLE_TERRITORIES)} territoires)",
+        scope_label=label,
         is_national=True,
-        territory_codes=[code for code, _, _ in SAMPLE_TERRITORIES],
+        territory_codes=[t.code for t in territories],
         answer_columns=SAMPLE_COLUMNS,
         answers=frame,
         groups=[],
         measures=measures,
-        by_territory=by_territory,
-        by_region=by_region,
+        by_territory=territory_totals(territories=territories, frame=frame, rules=SAMPLE_RULES),
+        by_region=region_totals(territories=territories, frame=frame, rules=SAMPLE_RULES),
         national=national,
-        procedures=[Procedure("evol_expulsions", "Expulsions effectives", n, n1, (n - n1) / n1)],
-        comparison=Comparison(campaigns=[previous, campaign], frame=compared, measures=shown),
+        procedures=procedure_figures(rules=SAMPLE_RULES, frame=frame),
+        comparison=Comparison(
+            campaigns=[previous, campaign],
+            frame=compared,
+            measures=shown,
+            previous=previous,
+            current=campaign,
+        ),
     )
 
 

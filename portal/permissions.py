@@ -254,14 +254,18 @@ def can_download_export(user: AnyUser, export) -> bool:
 # --- Consolidated tables -------------------------------------------------------------
 
 
+def form_has_consolidation(form) -> bool:
+    """Whether a form's answers are consolidated (tables, files, report): those opened in
+    campaigns, never a household form's, whose files stay with the operator following each
+    household."""
+    from forms_app.models import Scope
+
+    settings_ = getattr(form, "advanced_settings", None)
+    return settings_ is None or settings_.scope != Scope.MENAGE
+
+
 def can_see_consolidation(user: AnyUser, campaign) -> bool:
     """A campaign's consolidated tables, pages and files: whoever follows campaigns (DIHAL
     every territory, a prefecture its own; the tables narrow with territories_followed_by),
-    and never for a household form, whose files stay with the operator following each
-    household. Operators: no."""
-    from forms_app.models import Scope
-
-    if not can_follow_campaigns(user):
-        return False
-    settings_ = getattr(campaign.form, "advanced_settings", None)
-    return settings_ is None or settings_.scope != Scope.MENAGE
+    and never for a household form (form_has_consolidation). Operators: no."""
+    return can_follow_campaigns(user) and form_has_consolidation(campaign.form)

@@ -15,6 +15,7 @@ from wagtailstreamforms.models import Form
 
 from documents.checks import template_check
 from documents.consolidation import campaign_consolidation, is_missing
+from documents.consolidation_display import key_figures
 from documents.consolidation_report import (
     consolidation_docx,
     report_context,
@@ -27,10 +28,11 @@ from documents.templates_store import REPORT_TEMPLATE, active_template
 from forms_app.demo_households import DEMO_HOUSEHOLD_NAMES
 from forms_app.models import Campaign
 from portal.models import Territory, User
+from portal.templatetags.portal_format import euros
 from tests.documents.builders import all_text, docx_bytes
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NNBSP, NBSP = "\u202f", "\u00a0"
+NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
 PROCEDURES = [
     "Assignations",
     "Décisions de justice",
@@ -76,8 +78,15 @@ def _integer(value: float) -> str:
 
 
 def _percent(fraction: float, *, signed: bool = False) -> str:
-    shown = f"{100 * fraction:.1f}".replace(".", ",") + f"{NBSP}%"
+    """« 40,6 % », signed « +7,4 % » / « −1,0 % » (the minus sign, U+2212)."""
+    shown = f"{100 * fraction:.1f}".replace(".", ",").replace("-", MINUS) + f"{NBSP}%"
     return f"+{shown}" if signed and fraction > 0 else shown
+
+
+def _points(difference: float) -> str:
+    """A rate's change in points: « +0,8 pt », « −2,1 pt »."""
+    shown = f"{100 * difference:+.1f}".replace(".", ",").replace("-", MINUS)
+    return f"{shown}{NBSP}pt"
 
 
 def _upload(client, form: Form, data: bytes, name: str = "rapport.docx"):
@@ -129,7 +138,7 @@ def test_the_national_report_of_bilan_2022_in_french(demo_data):
     assert [row[0] for row in procedures[1:]] == PROCEDURES
     n, n1 = answers["nb_assignations_n"].sum(), answers["nb_assignations_n1"].sum()
     assert procedures[1][1:] == [_integer(n), _integer(n1), _percent((n - n1) / n1, signed=True)]
-    assert all(re.fullmatch(r"[+-]?\d+,\d\u00a0%", row[3]) for row in procedures[1:])
+    assert all(re.fullmatch(r"[+\u2212]?\d+,\d\u00a0%", row[3]) for row in procedures[1:])
 
     # One row per region, one per département, the same figures as the consolidation.
     regions = _table(tables, first="Région")
@@ -150,23 +159,42 @@ def test_the_national_report_of_bilan_2022_in_french(demo_data):
     line = next(row for row in comparison if row[0] == "Nombre de ménages rencontrés")
     change = _percent((met - before) / before, signed=True)
     assert line[1:] == [_integer(before), _integer(met), change]
+    # A rate changes in points, from the previous campaign's rate to this one's.
+    rate = INDICATORS[1]
+    line = next(row for row in comparison if row[0] == rate)
+    older = _consolidation("dihal@demo.test", 2021).national_row["taux_accompagnement"]
+    now = consolidation.national_row["taux_accompagnement"]
+    assert line[1:] == [_percent(older), _percent(now), _points(now - older)]
+    assert line[3].endswith(f"{NBSP}pt") and line[3][0] in "+\u2212"
 
 
 def test_the_context_gives_every_figure_already_in_french(demo_data):
-    context = report_context(consolidation=_consolidation("dihal@demo.test"))
+    consolidation = _consolidation("dihal@demo.test")
+    context = report_context(consolidation=consolidation)
     assert set(context) == set(report_keys())
     assert re.fullmatch(r"\d\u202f\d{3}", context["national"]["nb_menages_rencontres"])
     assert re.fullmatch(r"\d{2},\d\u00a0%", context["national"]["taux_accompagnement"])
+    # Euros as the page writes them: cents only when there are some.
+    credits = consolidation.national_row["credits_consommes"]
+    assert context["national"]["credits_consommes"] == euros(round(float(credits), 2))
     assert re.fullmatch(
-        r"\d\u202f\d{3}\u202f\d{3},\d{2}\u00a0€", context["national"]["credits_consommes"]
+        r"\d\u202f\d{3}\u202f\d{3}(,\d{2})?\u00a0€", context["national"]["credits_consommes"]
     )
     assert [row["cle"] for row in context["indicateurs"]] == [
         "menages_par_jour",
         "taux_accompagnement",
         "taux_resorption",
     ]
-    assert context["procedures"][0]["evolution"].startswith(("+", "-"))
+    assert context["procedures"][0]["evolution"].startswith(("+", MINUS))
+    assert not any("-" in row["evolution"] for row in context["procedures"])
     assert context["comparaison"]["campagnes"] == ["Bilan d'étape 2021", "Bilan d'étape 2022"]
+    assert context["comparaison"]["evolution"] == (
+        "Évolution (Bilan d'étape 2021 → Bilan d'étape 2022)"
+    )
+    # The page, its charts and the report write a figure the same way.
+    page = {figure.key: figure.text for figure in key_figures(consolidation)}
+    for key, text in page.items():
+        assert context["national"][key] == text, key
     # The N / N-1 inputs stay in the procedures' table, not among the key figures.
     assert "nb_assignations_n" not in {row["cle"] for row in context["chiffres_cles"]}
 
