@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,6 +36,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.html import escape
+from openpyxl import load_workbook
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtailstreamforms.models import Form
@@ -53,7 +56,7 @@ from forms_app.lifecycle import (
     submission_start,
     submission_submit,
 )
-from forms_app.models import Campaign, Household, Submission
+from forms_app.models import Campaign, Household, Submission, SubmissionStatus
 from home.content_loader import portal_content_load
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
 from portal.models import Organisation, OrganisationKind, User
@@ -800,7 +803,9 @@ class World:
                 for title, pk in self.campaigns.items()
             ]
         if rule.targets == "campaign_tables":
-            # Consolidated tables show totals by territory, never a respondent's row.
+            # Consolidated tables cover the territories the person follows: totals by
+            # territory, and one row per respondent in the « Réponses » sheet and
+            # reponses.csv (test_consolidated_answers_hold_only_the_prefecture_territory).
             return [
                 Target(
                     title,
@@ -1404,6 +1409,54 @@ def test_campaign_answers_show_only_the_prefecture_territory(world: World):
     assert not mentions(pages["prefecture93"], isere.name)
     assert world.answer("bilan38").detail_url not in pages["prefecture93"]
     assert mentions(pages["dihal"], isere.name) and mentions(pages["dihal"], seine_saint_denis.name)
+
+
+def _answer_codes(content: bytes, *, kind: str) -> list[str]:
+    """The « N° de département » of each row of the consolidated answers (CSV or XLSX)."""
+    if kind == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    else:
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        rows = [list(row) for row in workbook["Réponses"].iter_rows(values_only=True)]
+    index = list(rows[0]).index("N° de département")
+    return sorted(str(row[index]) for row in rows[1:])
+
+
+@pytest.mark.django_db
+def test_consolidated_answers_hold_only_the_prefecture_territory(world: World):
+    """reponses.csv and the workbook's « Réponses » sheet are one row per respondent: a
+    prefecture reads its own territory's rows only, in both campaigns of the matrix, even
+    when it asks for another département or region."""
+    filed = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+    seen_by_dihal: set[str] = set()
+    for title, pk in world.campaigns.items():
+        answers = Submission.objects.filter(campaign_id=pk, status__in=filed)
+        csv_url = reverse("documents:consolidation_csv", kwargs={"pk": pk, "table": "reponses"})
+        xlsx_url = reverse("documents:consolidation_xlsx", kwargs={"pk": pk})
+        for persona in PERSONAS:
+            if persona.kind not in {"dihal", "prefecture"}:
+                continue
+            client = signed_in_client(persona)
+            mine = (
+                answers
+                if persona.kind == "dihal"
+                else answers.filter(territory__code=persona.territory)
+            )
+            expected = sorted(mine.values_list("territory__code", flat=True))
+            queries = [""]
+            if persona.kind == "prefecture":
+                other = "93" if persona.territory == "38" else "38"
+                queries += [f"?departement={other}", "?region=Île-de-France"]
+            for query in queries:
+                for url, kind in ((csv_url, "csv"), (xlsx_url, "xlsx")):
+                    response = client.get(url + query)
+                    assert response.status_code == 200, (persona.key, title, url + query)
+                    codes = _answer_codes(response.content, kind=kind)
+                    assert codes == expected, (persona.key, title, kind, query)
+            if persona.kind == "dihal":
+                seen_by_dihal |= set(expected)
+    # The check could fail: DIHAL's files hold both prefectures' transmitted bilans.
+    assert {"38", "93"} <= seen_by_dihal
 
 
 @pytest.mark.django_db
