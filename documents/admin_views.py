@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from documents import templates_store
-from documents.consolidation_report import report_applies, report_keys
+from documents.consolidation_report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
 from documents.views import DOCX_TYPE, _private_download
 from portal import permissions
@@ -50,7 +50,7 @@ def _purpose(purpose: str, form: Form) -> str:
     """The purpose of the request, a report only for a form opened in campaigns."""
     if purpose not in TemplatePurpose.values:
         raise Http404
-    if purpose == TemplatePurpose.RAPPORT and not report_applies(form=form):
+    if purpose == TemplatePurpose.RAPPORT and not permissions.form_has_consolidation(form):
         raise Http404
     return purpose
 
@@ -64,7 +64,7 @@ def templates_index(request):
             "active": templates_store.active_template(form=form).label,
             "report": (
                 templates_store.active_template(form=form, purpose=TemplatePurpose.RAPPORT).label
-                if report_applies(form=form)
+                if permissions.form_has_consolidation(form)
                 else ""
             ),
             "versions": form.word_templates.count(),
@@ -127,7 +127,7 @@ def form_templates(request, form_id: int, purpose: str = TemplatePurpose.DOCUMEN
     sections = {
         TemplatePurpose.DOCUMENT: _section(form, TemplatePurpose.DOCUMENT, TemplateUploadForm()),
     }
-    if report_applies(form=form):
+    if permissions.form_has_consolidation(form):
         sections[TemplatePurpose.RAPPORT] = _section(
             form, TemplatePurpose.RAPPORT, TemplateUploadForm(purpose=TemplatePurpose.RAPPORT)
         )

@@ -498,7 +498,7 @@ def aggregate(frame: pd.DataFrame, *, by: str | None, rules: list[Rule]) -> pd.D
     return result
 
 
-def _procedures(*, rules: list[Rule], frame: pd.DataFrame) -> list[Procedure]:
+def procedure_figures(*, rules: list[Rule], frame: pd.DataFrame) -> list[Procedure]:
     procedures = []
     for rule in rules:
         if rule.kind != RuleKind.EVOLUTION:
@@ -590,15 +590,26 @@ def _comparison(
     )
     if len(campaigns) < 2:
         return None
-    shown = [m for m in measures if m.rule != RuleKind.EVOLUTION]
-    columns = {}
+    totals = {}
     for other in campaigns:
         if other.pk == campaign.pk:
-            national = current
+            totals[other.pk] = current
         else:
             answers = _filed_answers(campaign=other, user=user, territory_ids=territory_ids)
             frame = answers_table(campaign=other, answers=answers).frame
-            national = aggregate(frame, by=None, rules=rules)
+            totals[other.pk] = aggregate(frame, by=None, rules=rules)
+    return comparison_of(campaigns=campaigns, totals=totals, measures=measures)
+
+
+def comparison_of(
+    *, campaigns: list[Campaign], totals: dict[int, pd.DataFrame], measures: list[Measure]
+) -> Comparison:
+    """The comparison table from each campaign's one-row totals (``aggregate`` with no
+    grouping), oldest campaign first; the last one is the viewed one."""
+    shown = [m for m in measures if m.rule != RuleKind.EVOLUTION]
+    columns = {}
+    for other in campaigns:
+        national = totals[other.pk]
         row = national.iloc[0] if len(national) else pd.Series(dtype="Float64")
         columns[f"c{other.pk}"] = [row.get(m.key, pd.NA) if len(national) else pd.NA for m in shown]
     frame = pd.DataFrame(columns, index=[m.key for m in shown]).astype("Float64")
@@ -703,7 +714,7 @@ def campaign_consolidation(
         by_territory=territory_totals(territories=territories, frame=answers.frame, rules=rules),
         by_region=region_totals(territories=territories, frame=answers.frame, rules=rules),
         national=national,
-        procedures=_procedures(rules=rules, frame=answers.frame),
+        procedures=procedure_figures(rules=rules, frame=answers.frame),
         comparison=(
             _comparison(
                 campaign=campaign,

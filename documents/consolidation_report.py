@@ -24,7 +24,6 @@ from documents.consolidation import (
     DEPARTEMENT,
     EUROS,
     INTEGER,
-    POINTS,
     RATE,
     REGION,
     REPONSES,
@@ -33,13 +32,14 @@ from documents.consolidation import (
     Consolidation,
     Measure,
     aggregate,
+    comparison_of,
     is_missing,
     measures_for,
     national_totals,
+    procedure_figures,
     region_totals,
     territory_totals,
 )
-from documents.consolidation import _procedures as procedure_figures  # to be made public
 from documents.consolidation_format import measure_text, value_text
 from documents.consolidation_rules import Rule, RuleKind, rules_for_form
 from documents.consolidation_tables import comparison_evolution_label
@@ -47,7 +47,6 @@ from documents.engine import render_docx
 from documents.models import TemplatePurpose
 from documents.rendering import date_fr
 from forms_app.models import Campaign
-from portal import permissions
 from portal.models import Territory
 
 TABLE_FIGURES = 3  # summed figures in the tables by region and département…
@@ -59,11 +58,6 @@ def _count(value: Any) -> str:
 
 
 # --- The context ----------------------------------------------------------------------
-
-
-def report_applies(*, form) -> bool:
-    """Whether ``form`` has a consolidated report (``permissions.form_has_consolidation``)."""
-    return permissions.form_has_consolidation(form)
 
 
 def report_context(*, consolidation: Consolidation) -> dict[str, Any]:
@@ -335,19 +329,11 @@ def sample_consolidation(*, form=None) -> Consolidation:
         label=label, territories=territories, frame=frame, rules=SAMPLE_RULES
     )
     before = aggregate(_sample_frame(SAMPLE_ANSWERS["previous"]), by=None, rules=SAMPLE_RULES)
-    shown = [m for m in measures if m.rule != RuleKind.EVOLUTION]
-    compared = pd.DataFrame(
-        {
-            "c-2": [before.iloc[0][m.key] for m in shown],
-            "c-1": [national.iloc[0][m.key] for m in shown],
-        },
-        index=[m.key for m in shown],
-    ).astype("Float64")
-    change = compared["c-1"] - compared["c-2"]
-    in_points = pd.Series(
-        [Comparison.evolution_kind(m) == POINTS for m in shown], index=compared.index
+    comparison = comparison_of(
+        campaigns=[previous, campaign],
+        totals={previous.pk: before, campaign.pk: national},
+        measures=measures,
     )
-    compared["evolution"] = change.where(in_points, change / compared["c-2"])
     return Consolidation(
         campaign=campaign,
         scope_label=label,
@@ -361,13 +347,7 @@ def sample_consolidation(*, form=None) -> Consolidation:
         by_region=region_totals(territories=territories, frame=frame, rules=SAMPLE_RULES),
         national=national,
         procedures=procedure_figures(rules=SAMPLE_RULES, frame=frame),
-        comparison=Comparison(
-            campaigns=[previous, campaign],
-            frame=compared,
-            measures=shown,
-            previous=previous,
-            current=campaign,
-        ),
+        comparison=comparison,
     )
 
 

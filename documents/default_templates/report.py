@@ -156,7 +156,8 @@ def rapport_consolide() -> DocumentObject:
     doc.add_heading("Comparaison entre les campagnes du formulaire", level=1)
     _paragraph(
         doc,
-        "Même périmètre pour chaque campagne ; évolution de la première à la dernière.",
+        "Même périmètre pour chaque campagne ; évolution de la campagne précédente à celle-ci "
+        "(en points pour les taux).",
         italic=True,
     )
     _dynamic_table(
@@ -168,7 +169,7 @@ def rapport_consolide() -> DocumentObject:
         loop="ligne in comparaison.lignes",
         repeated="ligne.valeurs",
         widths=COMPARISON_WIDTHS,
-        last=("Évolution", v("ligne.evolution")),
+        last=(v("comparaison.evolution"), v("ligne.evolution")),
     )
     _tag(doc, "{%p endif %}")
 

@@ -154,7 +154,12 @@ def test_the_national_report_of_bilan_2022_in_french(demo_data):
 
     # The comparison with the bilan 2021, on the same scope.
     comparison = next(table for table in tables if "Bilan d'étape 2021" in table[0])
-    assert comparison[0] == ["Indicateur", "Bilan d'étape 2021", "Bilan d'étape 2022", "Évolution"]
+    assert comparison[0] == [
+        "Indicateur",
+        "Bilan d'étape 2021",
+        "Bilan d'étape 2022",
+        "Évolution (Bilan d'étape 2021 → Bilan d'étape 2022)",
+    ]
     before = _consolidation("dihal@demo.test", 2021).national_row["nb_menages_rencontres"]
     line = next(row for row in comparison if row[0] == "Nombre de ménages rencontrés")
     change = _percent((met - before) / before, signed=True)
