@@ -243,6 +243,33 @@ def _frame_rows(
     return rows
 
 
+def _totals_table(
+    frame: pd.DataFrame,
+    *,
+    columns: list[Column],
+    table_id: str,
+    caption: str,
+    row_key: str,
+    row_header: str,
+    sort: Sort | None,
+    query: Mapping[str, str],
+    links: Mapping[str, str] | None,
+) -> Table:
+    return Table(
+        id=table_id,
+        caption=caption,
+        headers=_headers(columns, sort=sort, query=query, anchor=table_id),
+        rows=_frame_rows(
+            sorted_frame(frame, sort=sort, columns=columns),
+            columns,
+            row_key=row_key,
+            row_header=row_header,
+            links=links,
+        ),
+        sorted_by=sort if sort and sort.key in {c.key for c in columns} else None,
+    )
+
+
 def territory_table(
     consolidation: Consolidation,
     *,
@@ -252,15 +279,16 @@ def territory_table(
     links: Mapping[str, str] | None = None,
 ) -> Table:
     """One row per territory of the scope, the headline figures as columns."""
-    columns = list(TERRITORY_COLUMNS) + measure_columns(measures)
-    frame = sorted_frame(consolidation.by_territory, sort=sort, columns=columns)
-    table_id = "par-territoire"
-    return Table(
-        id=table_id,
+    return _totals_table(
+        consolidation.by_territory,
+        columns=list(TERRITORY_COLUMNS) + measure_columns(measures),
+        table_id="par-territoire",
         caption="Par territoire",
-        headers=_headers(columns, sort=sort, query=query, anchor=table_id),
-        rows=_frame_rows(frame, columns, row_key=CODE, row_header=DEPARTEMENT, links=links),
-        sorted_by=sort if sort and sort.key in {c.key for c in columns} else None,
+        row_key=CODE,
+        row_header=DEPARTEMENT,
+        sort=sort,
+        query=query,
+        links=links,
     )
 
 
@@ -273,15 +301,16 @@ def region_table(
     links: Mapping[str, str] | None = None,
 ) -> Table:
     """One row per region of the scope, the headline figures as columns."""
-    columns = list(REGION_COLUMNS) + measure_columns(measures)
-    frame = sorted_frame(consolidation.by_region, sort=sort, columns=columns)
-    table_id = "par-region"
-    return Table(
-        id=table_id,
+    return _totals_table(
+        consolidation.by_region,
+        columns=list(REGION_COLUMNS) + measure_columns(measures),
+        table_id="par-region",
         caption="Par région",
-        headers=_headers(columns, sort=sort, query=query, anchor=table_id),
-        rows=_frame_rows(frame, columns, row_key=REGION, row_header=REGION, links=links),
-        sorted_by=sort if sort and sort.key in {c.key for c in columns} else None,
+        row_key=REGION,
+        row_header=REGION,
+        sort=sort,
+        query=query,
+        links=links,
     )
 
 
