@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from forms_app.models import (
@@ -44,7 +45,7 @@ class Document:
     household_id: int
     role: str
     date: datetime.date | None
-    data: dict[str, Any]
+    data: dict[str, Any]  # only what the counters read: engagements, impaye_resorbe
 
     def steps(self) -> list[str]:
         """The ``demarche`` of each engagement line (contracts)."""
@@ -138,11 +139,16 @@ FIELD_INDICATORS: tuple[FieldIndicator, ...] = (
 )
 
 
-def _document_date(data: dict[str, Any], role: str, submitted_at) -> datetime.date | None:
+def _document_date(recorded: Any, submitted_at) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(str(data.get(DOCUMENT_DATE_KEYS.get(role, ""))))
+        return datetime.date.fromisoformat(str(recorded))
     except ValueError:
         return timezone.localdate(submitted_at) if submitted_at else None
+
+
+# Only what the counters read is fetched from each document's answers, not the whole JSON:
+# the date it records, its engagement lines and whether the debt was cleared.
+_DATE_COLUMNS = {role: f"_date_{role}" for role in DOCUMENT_DATE_KEYS}
 
 
 def period_facts(
@@ -160,11 +166,27 @@ def period_facts(
     filed = (
         Submission.objects.filter(household__in=households)
         .exclude(status=SubmissionStatus.DRAFT)
-        .values_list("household_id", ROLE_PATH, "data", "submitted_at")
+        .annotate(
+            **{
+                column: KT(f"data__{DOCUMENT_DATE_KEYS[role]}")
+                for role, column in _DATE_COLUMNS.items()
+            },
+            _cleared=ExpressionWrapper(Q(data__impaye_resorbe=True), output_field=BooleanField()),
+        )
+        .values_list(
+            "household_id",
+            ROLE_PATH,
+            "submitted_at",
+            "_cleared",
+            "data__engagements",
+            *_DATE_COLUMNS.values(),
+        )
     )
-    for household_id, role, data, submitted_at in filed:
-        date = _document_date(data, role, submitted_at)
+    for household_id, role, submitted_at, cleared, engagements, *dates in filed:
+        recorded = dict(zip(_DATE_COLUMNS, dates, strict=True)).get(role)
+        date = _document_date(recorded, submitted_at)
         if date is not None and start <= date <= end:
+            data = {"engagements": engagements, "impaye_resorbe": bool(cleared)}
             facts.documents.append(Document(household_id, role, date, data))
     return facts
 
