@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm
@@ -91,9 +92,20 @@ def _dynamic_table(
 # Name, answers, then three columns of the same width (the two {%tc %} tags and the
 # figure): with six figures, fix_tables gives 3 cm, 1,25 cm and 2,125 cm to each figure.
 TERRITORY_WIDTHS = [4.8, 2.0, 3.4, 3.4, 3.4]
+# The same on a landscape page (25,7 cm between the margins): long figure labels keep
+# whole words in their headers.
+WIDE_TERRITORY_WIDTHS = [5.6, 2.7, 5.8, 5.8, 5.8]
 # Label, then four columns of the same width (the tags, the figure, the change): with two
 # campaigns, 7,6 cm for the label and 3,1 cm for each figure and the change.
 COMPARISON_WIDTHS = [7.0, 2.5, 2.5, 2.5, 2.5]
+
+
+def _landscape_section(doc) -> None:
+    """The tables by region and by département on landscape pages: one column per declared
+    figure leaves a portrait page too narrow for their labels."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
 
 
 def rapport_consolide() -> DocumentObject:
@@ -173,6 +185,7 @@ def rapport_consolide() -> DocumentObject:
     )
     _tag(doc, "{%p endif %}")
 
+    _landscape_section(doc)
     _tag(doc, "{%p if regions|length > 1 %}")
     doc.add_heading("Par région", level=1)
     _dynamic_table(
@@ -183,7 +196,7 @@ def rapport_consolide() -> DocumentObject:
         over="colonnes",
         loop="region in regions",
         repeated="region.valeurs",
-        widths=TERRITORY_WIDTHS,
+        widths=WIDE_TERRITORY_WIDTHS,
     )
     _tag(doc, "{%p endif %}")
     doc.add_heading("Par département", level=1)
@@ -195,7 +208,7 @@ def rapport_consolide() -> DocumentObject:
         over="colonnes",
         loop="departement in departements",
         repeated="departement.valeurs",
-        widths=TERRITORY_WIDTHS,
+        widths=WIDE_TERRITORY_WIDTHS,
     )
     note = _paragraph(
         doc,
