@@ -378,11 +378,15 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def footer(doc, text: str) -> None:
-    """The footer: what the document is, then « Page n sur N » on the right."""
-    paragraph = doc.sections[0].footer.paragraphs[0]
+def footer(doc, text: str, *, section: int = 0, width=CONTENT_WIDTH) -> None:
+    """The footer: what the document is, then « Page n sur N » on the right (``width``:
+    the section's width between its margins)."""
+    footer_part = doc.sections[section].footer
+    if section:
+        footer_part.is_linked_to_previous = False  # its own tab stop, for its own width
+    paragraph = footer_part.paragraphs[0]
     paragraph.style = doc.styles["Normal"]
-    paragraph.paragraph_format.tab_stops.add_tab_stop(CONTENT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     for piece, field in ((text, None), ("\tPage ", "PAGE"), (" sur ", "NUMPAGES")):
         run = paragraph.add_run(piece)
         run.font.size, run.font.color.rgb = Pt(8), GREY

@@ -94,7 +94,8 @@ def _dynamic_table(
 TERRITORY_WIDTHS = [4.8, 2.0, 3.4, 3.4, 3.4]
 # The same on a landscape page (25,7 cm between the margins): long figure labels keep
 # whole words in their headers.
-WIDE_TERRITORY_WIDTHS = [5.6, 2.7, 5.8, 5.8, 5.8]
+WIDE_TERRITORY_WIDTHS = [4.9, 3.4, 5.8, 5.8, 5.8]
+LANDSCAPE_WIDTH = Cm(25.7)  # A4 landscape (29,7 cm) less two margins of 2 cm
 # Label, then four columns of the same width (the tags, the figure, the change): with two
 # campaigns, 7,6 cm for the label and 3,1 cm for each figure and the change.
 COMPARISON_WIDTHS = [7.0, 2.5, 2.5, 2.5, 2.5]
@@ -219,7 +220,9 @@ def rapport_consolide() -> DocumentObject:
     )
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Cm(0.2)
-    footer(doc, f"{v('formulaire')} — {v('campagne')} — synthèse consolidée")
+    text = f"{v('formulaire')} — {v('campagne')} — synthèse consolidée"
+    footer(doc, text)
+    footer(doc, text, section=1, width=LANDSCAPE_WIDTH)
     return doc
 
 
