@@ -18,7 +18,7 @@ from wagtailstreamforms.models import Form
 from documents import templates_store
 from documents.consolidation_report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
-from documents.views import DOCX_TYPE, _private_download
+from documents.views import DOCX_TYPE, private_download
 from portal import permissions
 
 
@@ -159,7 +159,7 @@ def template_download(request, pk: int):
     version = get_object_or_404(WordTemplate, pk=pk)
     with version.file.open("rb") as handle:
         content = handle.read()
-    return _private_download(
+    return private_download(
         content,
         filename=f"{_stem(version.form, version.purpose)}-v{version.number}.docx",
         content_type=DOCX_TYPE,
@@ -176,7 +176,7 @@ def template_current(request, form_id: int, purpose: str = TemplatePurpose.DOCUM
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
     purpose = _purpose(purpose, form)
-    return _private_download(
+    return private_download(
         templates_store.active_template(form=form, purpose=purpose).data,
         filename=f"{_stem(form, purpose)}.docx",
         content_type=DOCX_TYPE,
@@ -189,7 +189,7 @@ def template_preview(request, pk: int):
     version = get_object_or_404(WordTemplate, pk=pk)
     content = templates_store.template_preview(template=version)
     kind = "apercu-rapport" if version.purpose == TemplatePurpose.RAPPORT else "apercu"
-    return _private_download(
+    return private_download(
         content,
         filename=f"{version.form.slug}-{kind}-v{version.number}.docx",
         content_type=DOCX_TYPE,

@@ -70,19 +70,21 @@ class Column:
         return self.kind in NUMERIC_KINDS
 
 
-META_COLUMNS = (
+# Where a row belongs: the first columns of every table by territory or by answer.
+PLACE_COLUMNS = (
     Column(CODE, "N° de département"),
     Column(DEPARTEMENT, "Département"),
     Column(REGION, "Région"),
+)
+META_COLUMNS = (
+    *PLACE_COLUMNS,
     Column(ORGANISATION, "Organisation"),
     Column(STATUT, "Statut"),
     Column(TRANSMISE_LE, "Transmise le", DATE),
     Column(VERSION, "Version du formulaire", INTEGER),
 )
 TERRITORY_COLUMNS = (
-    Column(CODE, "N° de département"),
-    Column(DEPARTEMENT, "Département"),
-    Column(REGION, "Région"),
+    *PLACE_COLUMNS,
     Column(REPONSES, "Réponses", INTEGER),
 )
 REGION_COLUMNS = (
@@ -409,9 +411,7 @@ def answers_table(*, campaign: Campaign, answers: QuerySet[Submission]) -> _Answ
     groups = []
     for group in group_fields:
         group_columns = [
-            Column(CODE, "N° de département"),
-            Column(DEPARTEMENT, "Département"),
-            Column(REGION, "Région"),
+            *PLACE_COLUMNS,
             Column(ORGANISATION, "Organisation"),
             Column(LIGNE, "Ligne", INTEGER),
         ] + [field_column(sub) for sub in group.sub_fields]
@@ -643,12 +643,10 @@ def _field_counts(
     figures = field_indicators_by_territory(
         households=households, start=campaign.period_start, end=campaign.period_end
     )
-    columns = [
-        Column(CODE, "N° de département"),
-        Column(DEPARTEMENT, "Département"),
-        Column(REGION, "Région"),
-        Column("nb_menages_orientes", "Ménages orientés sur la période", INTEGER),
-    ] + [Column(i.key, i.label, INTEGER) for i in FIELD_INDICATORS]
+    counted = [Column("nb_menages_orientes", "Ménages orientés sur la période", INTEGER)] + [
+        Column(i.key, i.label, INTEGER) for i in FIELD_INDICATORS
+    ]
+    columns = [*PLACE_COLUMNS, *counted]
     records = []
     for territory in territories:
         counts = figures.get(territory.code, {})
@@ -657,11 +655,11 @@ def _field_counts(
                 CODE: territory.code,
                 DEPARTEMENT: territory.name,
                 REGION: territory.region,
-                **{c.key: counts.get(c.key, 0) for c in columns[3:]},
+                **{c.key: counts.get(c.key, 0) for c in counted},
             }
         )
     frame = pd.DataFrame.from_records(records, columns=[c.key for c in columns])
-    for column in columns[3:]:
+    for column in counted:
         frame[column.key] = frame[column.key].astype("Int64")
     return frame, columns
 
@@ -722,7 +720,7 @@ def campaign_consolidation(
                 territory_ids=territory_ids,
                 rules=rules,
                 measures=measures,
-                current=aggregate(answers.frame, by=None, rules=rules),
+                current=national,
             )
             if with_comparison
             else None

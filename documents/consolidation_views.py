@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
 from documents import consolidation_display, consolidation_files, consolidation_report
 from documents.consolidation_selectors import consolidation_scope, scope_consolidation
-from documents.views import DOCX_TYPE
+from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
 from portal import permissions
 
@@ -31,13 +31,6 @@ def _campaign(request, pk: int) -> Campaign:
     if not permissions.can_see_consolidation(request.user, campaign):
         raise PermissionDenied
     return campaign
-
-
-def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -61,7 +54,7 @@ def consolidation_xlsx(request, pk: int):
         user=request.user,
         scope=consolidation_scope(user=request.user, params=request.GET),
     )
-    return _download(
+    return private_download(
         consolidation_files.consolidation_xlsx(consolidation=consolidation),
         filename=consolidation_files.consolidation_filename(
             consolidation=consolidation, extension="xlsx"
@@ -86,7 +79,7 @@ def consolidation_csv(request, pk: int, table: str):
         content = consolidation_files.consolidation_csv(consolidation=consolidation, table=table)
     except ValueError:
         raise Http404 from None
-    return _download(
+    return private_download(
         content,
         filename=consolidation_files.consolidation_filename(
             consolidation=consolidation, extension="csv", table=table
@@ -105,7 +98,7 @@ def consolidation_docx(request, pk: int):
         scope=consolidation_scope(user=request.user, params=request.GET),
         with_field_counts=False,
     )
-    return _download(
+    return private_download(
         consolidation_report.consolidation_docx(consolidation=consolidation),
         filename=consolidation_files.consolidation_filename(
             consolidation=consolidation, extension="docx", table="rapport"

@@ -21,7 +21,8 @@ from portal.audit import AuditAction, audit_record
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _private_download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+def private_download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A generated file as an attachment that no cache keeps (documents, reports, tables)."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -49,7 +50,7 @@ def _readable_submission(request, pk: int):
 def submission_word(request, pk: int):
     """The answer as a Word document, on its form's active template."""
     submission = _readable_submission(request, pk)
-    return _private_download(
+    return private_download(
         submission_document(submission=submission),
         filename=document_filename(submission=submission),
         content_type=DOCX_TYPE,
@@ -67,7 +68,7 @@ def submission_pdf(request, pk: int):
     except pdf.PdfUnavailable as error:
         messages.error(request, f"{error} Téléchargez le document Word.")
         return redirect("forms_app:answer_detail", pk=pk)
-    return _private_download(
+    return private_download(
         content,
         filename=document_filename(submission=submission, extension="pdf"),
         content_type="application/pdf",
