@@ -15,7 +15,6 @@ Files (``documents.consolidation_files``), pages and the Word report all read a
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from forms_app.form_builder import input_items
 from forms_app.models import Campaign, FormVersion, Submission, SubmissionStatus
 from portal import permissions
 from portal.models import Territory
+from portal.selectors import collation_key
 
 FILED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 
@@ -538,7 +538,7 @@ def region_totals(
     regions: dict[str, int] = {}
     for territory in territories:
         regions[territory.region] = regions.get(territory.region, 0) + 1
-    names = sorted(regions, key=sort_key_fr)
+    names = sorted(regions, key=collation_key)
     base = pd.DataFrame({REGION: pd.Series(names, dtype=object)})
     base["nb_territoires"] = [regions[r] for r in names]
     base["nb_territoires"] = base["nb_territoires"].astype("Int64")
@@ -728,11 +728,6 @@ def campaign_consolidation(
         field_counts=field_counts,
         field_count_columns=field_count_columns,
     )
-
-
-def sort_key_fr(text: str) -> str:
-    """Alphabetical order as a French reader expects it: « Île-de-France » among the I."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def is_missing(value: Any) -> bool:

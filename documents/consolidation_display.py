@@ -30,7 +30,6 @@ from documents.consolidation import (
     Measure,
     Procedure,
     is_missing,
-    sort_key_fr,
 )
 from documents.consolidation_files import csv_tables
 from documents.consolidation_format import measure_text, value_text
@@ -44,6 +43,7 @@ from documents.consolidation_selectors import (
     scope_status_counts,
 )
 from documents.consolidation_tables import comparison_evolution_label, measure_columns
+from portal.selectors import collation_key
 
 # The bilan d'étape's headline figures, when the form has them: households met, diagnosed,
 # supported, debts resolved, rehoused, then the three computed indicators.
@@ -162,7 +162,7 @@ def key_figures(consolidation: Consolidation) -> list[Figure]:
 
 
 def _text_key(values: pd.Series) -> pd.Series:
-    return values.map(lambda value: pd.NA if is_missing(value) else sort_key_fr(str(value)))
+    return values.map(lambda value: pd.NA if is_missing(value) else collation_key(str(value)))
 
 
 def sorted_frame(frame: pd.DataFrame, *, sort: Sort | None, columns: Sequence[Column]):

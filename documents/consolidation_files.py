@@ -26,7 +26,6 @@ import csv
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +59,7 @@ from documents.consolidation_tables import (
     table_builders,
     workbook_tables,
 )
+from documents.templates_store import filename_part
 from portal.templatetags.portal_format import format_number_fr
 
 YEAR_KEYS = re.compile(r"^annee(_|$)")  # whole numbers shown without a thousands space
@@ -392,21 +392,16 @@ def consolidation_csv(*, consolidation: Consolidation, table: str) -> bytes:
 # ---------------------------------------------------------------------------------------
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
 def _scope_slug(consolidation: Consolidation) -> str:
     if consolidation.is_national:
         return "national"
     codes = consolidation.territory_codes
     if len(codes) == 1:
-        return _slug(codes[0])
+        return filename_part(codes[0])
     regions = set(consolidation.by_territory[REGION]) if len(consolidation.by_territory) else set()
     if len(regions) == 1:
-        return _slug(next(iter(regions)))
-    return "-".join(_slug(code) for code in codes) if 0 < len(codes) <= 4 else "perimetre"
+        return filename_part(next(iter(regions)))
+    return "-".join(filename_part(code) for code in codes) if 0 < len(codes) <= 4 else "perimetre"
 
 
 FILENAME_TABLES = {"national": "synthese"}  # « …-national-national.csv » reads as a typo
@@ -419,8 +414,8 @@ def consolidation_filename(
     « tableaux-bilan-d-etape-2022-38-departements.csv », « …-national-synthese.csv »."""
     parts: Sequence[str] = [
         "tableaux",
-        _slug(consolidation.campaign.title),
+        filename_part(consolidation.campaign.title),
         _scope_slug(consolidation),
-        _slug(FILENAME_TABLES.get(table, table)) if table else "",
+        filename_part(FILENAME_TABLES.get(table, table)) if table else "",
     ]
-    return "-".join(part for part in parts if part) + "." + _slug(extension)
+    return "-".join(part for part in parts if part) + "." + filename_part(extension)

@@ -17,11 +17,11 @@ from documents.consolidation import (
     Consolidation,
     campaign_consolidation,
     consolidation_territories,
-    sort_key_fr,
 )
 from forms_app import tracker
 from forms_app.models import Campaign
 from portal.models import Territory
+from portal.selectors import collation_key
 
 NATIONAL, BY_REGION, BY_DEPARTEMENT = "national", "region", "departement"
 LEVELS = {
@@ -66,7 +66,7 @@ def consolidation_scope(*, user, params: Mapping[str, str]) -> ConsolidationScop
     is shown, never more); a département outside the region asked wins over the region."""
     followed = list(consolidation_territories(user=user))
     scope = ConsolidationScope(
-        regions=sorted({t.region for t in followed}, key=sort_key_fr),
+        regions=sorted({t.region for t in followed}, key=collation_key),
         territories=followed,
     )
     by_code = {t.code: t for t in followed}

@@ -99,11 +99,12 @@ def document_filename(*, submission, extension: str = "docx") -> str:
         parts = [submission.form_version.form.slug, submission.household.reference]
     else:
         parts = [submission.campaign.title, submission.territory.code, submission.organisation.name]
-    slug = "-".join(_slug(part) for part in parts if part)
+    slug = "-".join(filename_part(part) for part in parts if part)
     return f"{slug}.{extension}"
 
 
-def _slug(text: str) -> str:
+def filename_part(text: str) -> str:
+    """``text`` as a piece of an ASCII file name: « Bilan d'étape » → « bilan-d-etape »."""
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

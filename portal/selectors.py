@@ -32,7 +32,7 @@ def territories_by_region() -> list[RegionGroup]:
     """The territories grouped by region (alphabetical), each group with its subtotals."""
     territories = sorted(
         Territory.objects.all(),
-        key=lambda territory: (_collation_key(territory.region), territory.code),
+        key=lambda territory: (collation_key(territory.region), territory.code),
     )
     groups = []
     for region, members in groupby(territories, key=lambda territory: territory.region):
@@ -48,7 +48,7 @@ def territories_by_region() -> list[RegionGroup]:
     return groups
 
 
-def _collation_key(text: str) -> str:
+def collation_key(text: str) -> str:
     """Sorts French names as a reader expects: « Île-de-France » among the I's."""
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
