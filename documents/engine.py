@@ -14,6 +14,7 @@ from docxtpl import DocxTemplate
 
 from documents.fast import NeedsPlainDocxtpl, render_docx_fast
 from documents.rendering import DEFAULT_LIMITS, PortalSandbox, RenderLimits
+from portal.text import xml_safe_value
 
 
 def render_docx_plain(
@@ -34,7 +35,9 @@ def render_docx(
 ) -> bytes:
     """The document of ``template`` and ``context`` (the portal's one entry point): plain
     docxtpl's document, made from the compiled template (``documents.fast``) unless the
-    template or the context needs docxtpl itself."""
+    template or the context needs docxtpl itself. Characters XML 1.0 forbids are taken out
+    of the context first, for answers stored before they were taken out on saving."""
+    context = xml_safe_value(context)
     try:
         return render_docx_fast(template=template, context=context, limits=limits)
     except NeedsPlainDocxtpl:

@@ -180,6 +180,7 @@ def _tables_keep_their_grid(source: str) -> bool:
         if token["comment"] is not None:
             if re.search(r"w:(tbl|tr|tc)\b", token["comment"]):
                 return False
+            continue  # a comment renders nothing: it holds no tag and opens no block
         elif token["block"] is not None:
             keyword = token["block"]
             if frames and frames[-1][0] == "tr":
