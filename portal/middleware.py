@@ -1,5 +1,6 @@
-"""Keeps the Wagtail admin for DIHAL editors: everyone else signed in gets a refusal page."""
+"""Request guards: the Wagtail admin kept for DIHAL editors, and the Permissions-Policy header."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 from portal.permissions import can_access_cms_admin
@@ -24,3 +25,15 @@ class CmsAdminAccessMiddleware:
         ):
             return render(request, "portal/cms_admin_refused.html", status=403)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``PORTAL_PERMISSIONS_POLICY`` on every response (Django has no setting for it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
+        return response

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.CmsAdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -141,6 +142,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Browser features no page of the portal uses, switched off for every page and frame.
+PORTAL_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 # Sessions: one hour of inactivity ends a session (as démarches-simplifiées does).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 3600)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -166,6 +176,8 @@ MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Équipes mobiles de prévention des expulsions locatives"
+# No avatar from gravatar.com: it would tell a third party who works here (security.md #20).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The portal's public address, for links in e-mails (sent outside any request).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", PORTAL_BASE_URL)
