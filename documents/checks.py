@@ -296,8 +296,14 @@ def _relationship_problems(root, name: str) -> list[str]:
 
 
 def _field_problems(root, name: str) -> list[str]:
+    # Word joins a field's instruction runs with nothing ("INCLUDEPICT" + "URE" is
+    # INCLUDEPICTURE); a field character (begin, separate, end) closes one instruction.
+    pieces = [
+        (element.text or "") if element.tag == f"{W}instrText" else " "
+        for element in root.iter(f"{W}instrText", f"{W}fldChar")
+    ]
     instructions = " ".join(
-        [element.text or "" for element in root.iter(f"{W}instrText")]
+        ["".join(pieces)]
         + [element.get(f"{W}instr") or "" for element in root.iter(f"{W}fldSimple")]
     )
     if LINK_FIELD.search(instructions):

@@ -6,7 +6,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Callable
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -77,6 +77,26 @@ def docx_with_field(instruction: str) -> bytes:
     document = Document()
     field = parse_xml(f"<w:fldSimple {nsdecls('w')} w:instr={quoteattr(instruction)}/>")
     document.add_paragraph("Champ : ")._p.append(field)
+    return _saved(document)
+
+
+def docx_with_split_field(*pieces: str) -> bytes:
+    """A document with a complex Word field whose instruction is split over several runs,
+    as Word itself writes a field typed in pieces (``INCLUDEPICT`` + ``URE …``)."""
+    document = Document()
+    paragraph = document.add_paragraph("Champ : ")._p
+    runs = [f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>']
+    runs += [
+        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{escape(piece)}</w:instrText></w:r>'
+        for piece in pieces
+    ]
+    runs += [
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
+        f'<w:r {nsdecls("w")}><w:t>résultat</w:t></w:r>',
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>',
+    ]
+    for run in runs:
+        paragraph.append(parse_xml(run))
     return _saved(document)
 
 

@@ -31,6 +31,7 @@ from tests.documents.builders import (
     docx_with_footnote,
     docx_with_hyperlink,
     docx_with_macro,
+    docx_with_split_field,
     paragraphs_text,
     zip_patched,
     zip_with_lying_size,
@@ -183,6 +184,18 @@ HOSTILE_PACKAGES = {
     "INCLUDEPICTURE field": (
         lambda: docx_with_field('INCLUDEPICTURE "http://x.example/a.png"'),
         "INCLUDEPICTURE",
+    ),
+    "INCLUDEPICTURE split across runs": (
+        lambda: docx_with_split_field("INCLUDEPICT", 'URE "http://x.example/a.png"'),
+        "INCLUDEPICTURE",
+    ),
+    "DDEAUTO split across three runs": (
+        lambda: docx_with_split_field("DD", "EAU", 'TO c:\\windows\\cmd.exe "/k calc"'),
+        "DDEAUTO",
+    ),
+    "external HYPERLINK field split across runs": (
+        lambda: docx_with_split_field("HYPER", 'LINK "https://phishing.example"'),
+        "lien hypertexte",
     ),
     "zip bomb: 60 MB of zeros": (_bomb, "image1.png"),
     "zip bomb: sizes lie in the headers": (_lying_bomb, "image1.png"),
