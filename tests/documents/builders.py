@@ -92,7 +92,7 @@ def docx_with_split_field(*pieces: str) -> bytes:
     ]
     runs += [
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
-        f'<w:r {nsdecls("w")}><w:t>résultat</w:t></w:r>',
+        f"<w:r {nsdecls('w')}><w:t>résultat</w:t></w:r>",
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>',
     ]
     for run in runs:
