@@ -170,7 +170,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
+# Failed sign-ins: 5 per account and source address in 5 minutes (allauth's default, one
+# below démarches-simplifiées' lock after 6), and 30 per address whatever the accounts. The
+# account key includes the address (portal.accounts), so a stranger who knows an e-mail cannot
+# lock its owner out; a guesser spreading over many addresses still meets 5 per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
 

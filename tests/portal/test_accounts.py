@@ -160,3 +160,42 @@ def test_the_editor_reaches_documents_and_images(client, login):
     login("dihal@demo.test")
     assert client.get("/admin/documents/").status_code == 200
     assert client.get("/admin/images/").status_code == 200
+
+
+def _attempt(client, email: str, password: str, address: str):
+    return client.post(
+        "/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(client, demo_accounts):
+    from django.test import Client
+
+    from portal.demo import DEMO_PASSWORD
+
+    email = "operateur38a@demo.test"
+    for _ in range(5):
+        refused = _attempt(client, email, "pas-le-bon-mot", "203.0.113.9")
+        assert refused.status_code == 200
+    sixth = _attempt(client, email, DEMO_PASSWORD, "203.0.113.9")
+    assert sixth.status_code == 200  # even the right password: that address is held back
+    assert "cinq minutes" in sixth.content.decode()
+    owner = _attempt(Client(), email, DEMO_PASSWORD, "198.51.100.20")
+    assert owner.status_code == 302
+
+
+def test_one_address_guessing_many_accounts_is_held_back(client, demo_accounts):
+    emails = [
+        "operateur38a@demo.test",
+        "operateur38b@demo.test",
+        "operateur93a@demo.test",
+        "prefecture38@demo.test",
+        "prefecture93@demo.test",
+        "dihal@demo.test",
+    ]
+    for attempt in range(30):
+        _attempt(client, emails[attempt % len(emails)], "pas-le-bon-mot", "203.0.113.9")
+    from portal.demo import DEMO_PASSWORD
+
+    held = _attempt(client, "operateur93a@demo.test", DEMO_PASSWORD, "203.0.113.9")
+    assert held.status_code == 429  # the right password too: that address is held back
