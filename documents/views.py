@@ -41,7 +41,7 @@ def _readable_submission(request, pk: int):
             action=AuditAction.DOCUMENT,
             household=submission.household,
             submission=submission,
-            path=request.path,
+            request=request,
         )
     return submission
 

@@ -39,7 +39,7 @@ def _followed_household(request, pk: int, *, action: str = AuditAction.READ):
     household = get_object_or_404(
         permissions.households_followed_by(request.user).select_related("operator"), pk=pk
     )
-    audit_record(user=request.user, action=action, household=household, path=request.path)
+    audit_record(user=request.user, action=action, household=household, request=request)
     return household
 
 
@@ -62,7 +62,9 @@ def household_list(request):
         query=chosen.get("q", ""),
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record(user=request.user, action=AuditAction.READ, path=request.get_full_path())
+    audit_record(
+        user=request.user, action=AuditAction.READ, request=request, list_of_households=True
+    )
     counts = selectors.status_counts(permissions.households_followed_by(request.user))
     return TemplateResponse(
         request,
@@ -195,7 +197,7 @@ def _own_household_document(request, pk: int) -> Submission:
         action=AuditAction.EDIT,
         household=document.household,
         submission=document,
-        path=request.path,
+        request=request,
     )
     return document
 
@@ -249,7 +251,9 @@ def household_document_reopen(request, pk: int):
 def veilles_to_do(request):
     """« Veilles à faire »: follow-ups due 15 days after the last exchange, overdue first."""
     _operator_only(request)
-    audit_record(user=request.user, action=AuditAction.READ, path=request.path)
+    audit_record(
+        user=request.user, action=AuditAction.READ, request=request, list_of_households=True
+    )
     return TemplateResponse(
         request,
         "forms_app/households/veilles.html",

@@ -42,7 +42,7 @@ def _visible_submission(request, pk: int):
             action=AuditAction.READ if request.method == "GET" else AuditAction.EDIT,
             household=submission.household,
             submission=submission,
-            path=request.path,
+            request=request,
         )
     return submission
 
@@ -308,7 +308,7 @@ def answer_file(request, pk: int, file_id: int):
             action=AuditAction.DOWNLOAD,
             household=stored.submission.household,
             submission=stored.submission,
-            path=request.path,
+            request=request,
         )
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name

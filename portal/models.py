@@ -230,28 +230,64 @@ class Membership(models.Model):
             )
 
 
+class AuditEntryImmutable(Exception):
+    """Raised when code tries to edit or delete an audit row."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AuditEntryImmutable("Les traces d'accès ne se modifient pas.")
+
+    def delete(self):
+        raise AuditEntryImmutable("Les traces d'accès ne se suppriment pas.")
+
+
 class AuditAction(models.TextChoices):
     READ = "lecture", "Consultation"
     EDIT = "modification", "Modification"
     DOWNLOAD = "telechargement", "Téléchargement"
     DOCUMENT = "document", "Génération d'un document"
+    EXPORT = "export", "Export"
+    TEMPLATE_UPLOAD = "modele_depot", "Dépôt d'un modèle"
+    TEMPLATE_ACTIVATION = "modele_activation", "Activation d'un modèle"
+    MEMBERSHIP = "appartenance", "Changement d'appartenance ou de rôle"
+    PURGE = "purge", "Purge"
 
 
 class AuditEntry(models.Model):
-    """Who looked at, changed or downloaded a household's data, and when (security.md #14).
+    """One access that matters: who (role, organisation, territory, address), did what, to
+    which object, and when (security.md #14).
 
-    Rows name the household by its pseudonymous reference only, and are never edited.
+    Rows name a household by its pseudonymous reference only, and are never edited nor
+    deleted (``AuditEntryQuerySet`` refuses it in the ORM, a trigger in PostgreSQL).
     """
 
     at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    # No database constraint and nothing done on deletion: a person's account can be
+    # deleted, their rows stay as written (with their e-mail address).
     user = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="personne"
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="personne",
     )
+    user_email = models.CharField("adresse de la personne", max_length=254, blank=True)
+    role = models.CharField("rôle", max_length=100, blank=True)
     organisation = models.CharField("organisation", max_length=200, blank=True)
+    territory_code = models.CharField("territoire", max_length=60, blank=True, db_index=True)
     action = models.CharField("action", max_length=20, choices=AuditAction.choices)
-    household_reference = models.CharField("ménage", max_length=20, db_index=True)
+    household_reference = models.CharField("ménage", max_length=20, blank=True, db_index=True)
     submission_id = models.PositiveBigIntegerField("document", null=True, blank=True)
+    object_type = models.CharField("type d'objet", max_length=60, blank=True)
+    object_reference = models.CharField("objet", max_length=200, blank=True)
     path = models.CharField("adresse", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "trace d'accès"
@@ -259,4 +295,13 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.household_reference}"
+        target = self.household_reference or self.object_reference
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AuditEntryImmutable("Une trace d'accès ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryImmutable("Une trace d'accès ne se supprime pas.")
