@@ -20,6 +20,7 @@ from documents.consolidation_report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
 from documents.views import DOCX_TYPE, private_download
 from portal import permissions
+from portal.accounts import sensitive_operation
 
 
 def _editors_only(request) -> None:
@@ -97,6 +98,7 @@ def _section(form: Form, purpose: str, upload: TemplateUploadForm) -> dict:
     }
 
 
+@sensitive_operation
 def form_templates(request, form_id: int, purpose: str = TemplatePurpose.DOCUMENT):
     """A form's versions — of its answers' document and, for a form opened in campaigns, of
     its consolidated report — and the upload of a new one (checked, kept inactive)."""
@@ -203,6 +205,7 @@ def _form_page(form_id: int, purpose: str) -> HttpResponse:
 
 
 @require_POST
+@sensitive_operation
 def template_activate(request, pk: int) -> HttpResponse:
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
@@ -213,6 +216,7 @@ def template_activate(request, pk: int) -> HttpResponse:
 
 
 @require_POST
+@sensitive_operation
 def templates_use_defaults(
     request, form_id: int, purpose: str = TemplatePurpose.DOCUMENT
 ) -> HttpResponse:

@@ -16,6 +16,7 @@ from documents.models import DocumentExport, ExportStatus
 from documents.templates_store import document_filename, submission_document
 from forms_app import selectors as forms_selectors
 from portal import permissions
+from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -77,6 +78,7 @@ def submission_pdf(request, pk: int):
 
 @login_required
 @require_POST
+@sensitive_operation
 def campaign_export_start(request, pk: int):
     """Queues the zip of the campaign's documents within the person's territories."""
     if not permissions.can_export_campaign_documents(request.user):

@@ -7,6 +7,11 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Portail : territoires, organisations et comptes"
 
+    def ready(self) -> None:
+        from portal.accounts import connect_session_receivers
+
+        connect_session_receivers()
+
 
 class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.

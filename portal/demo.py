@@ -6,8 +6,12 @@ the prefectures are the scheme's real ones.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -26,6 +30,9 @@ class DemoAccount:
     organisation: str
     role: Role
     description: str
+    # The account's TOTP secret (base32): add it to an authenticator app, or type
+    # ``oathtool --totp -b <secret>``. Published in the README: demo accounts only.
+    totp_secret: str
 
 
 DEMO_OPERATORS = [
@@ -42,6 +49,7 @@ DEMO_ACCOUNTS = [
         "DIHAL — Pôle national de prévention des expulsions locatives",
         Role.EDITEUR,
         "éditrice DIHAL (administration Wagtail)",
+        "RZTY5JRCJYVU4F4M2I3IFYCW7TXL2KMI",
     ),
     DemoAccount(
         "prefecture38@demo.test",
@@ -50,6 +58,7 @@ DEMO_ACCOUNTS = [
         "Préfecture de l'Isère",
         Role.RESPONSABLE,
         "préfecture de l'Isère (38)",
+        "WOF24GG4YIFVJZALRPSTDLIA3XYCFH3N",
     ),
     DemoAccount(
         "prefecture93@demo.test",
@@ -58,6 +67,7 @@ DEMO_ACCOUNTS = [
         "Préfecture de la Seine-Saint-Denis",
         Role.RESPONSABLE,
         "préfecture de la Seine-Saint-Denis (93)",
+        "OXFLUYCZWVBPEFZQU3IZJVFVVAWDGF6V",
     ),
     DemoAccount(
         "operateur38a@demo.test",
@@ -66,6 +76,7 @@ DEMO_ACCOUNTS = [
         DEMO_OPERATORS[0][0],
         Role.AGENT,
         "opérateur A en Isère",
+        "RZ46M2CXJNVY4FV7VJRYJMYVTCLOW5HP",
     ),
     DemoAccount(
         "operateur38b@demo.test",
@@ -74,6 +85,7 @@ DEMO_ACCOUNTS = [
         DEMO_OPERATORS[1][0],
         Role.AGENT,
         "opérateur B en Isère",
+        "RORFWUO43SPLLUVTUK5ARGSOYVCXCKBD",
     ),
     DemoAccount(
         "operateur93a@demo.test",
@@ -82,6 +94,7 @@ DEMO_ACCOUNTS = [
         DEMO_OPERATORS[2][0],
         Role.AGENT,
         "opérateur en Seine-Saint-Denis",
+        "67CFP7SVFAH63O5L5OBBS4YR23QYWG5V",
     ),
 ]
 
@@ -129,4 +142,26 @@ def demo_accounts_load() -> int:
         if not user.memberships.filter(organisation=organisation).exists():
             membership_set(organisation=organisation, user=user, role=account.role)
             created += 1
+        created += demo_second_factor_enrol(user=user, secret=account.totp_secret)
     return created
+
+
+def demo_second_factor_enrol(*, user: User, secret: str) -> int:
+    """Enrols ``user`` with the published TOTP ``secret`` and recovery codes, as a person
+    does on /accounts/2fa/; returns how many authenticators were created."""
+    created = 0
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+        created += 1
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+        created += 1
+    return created
+
+
+def demo_totp_code(secret: str, *, at: float | None = None) -> str:
+    """The six-digit code an authenticator app shows for ``secret`` now (or at ``at``)."""
+    from allauth.mfa import app_settings
+
+    moment = time.time() if at is None else at
+    return format_hotp_value(hotp_value(secret, int(moment) // app_settings.TOTP_PERIOD))

@@ -1,11 +1,50 @@
-"""Request guards: the Wagtail admin kept for DIHAL editors, and the Permissions-Policy header."""
+"""Request guards: a second factor before any page for those who must have one, the Wagtail
+admin kept for DIHAL editors, and the Permissions-Policy header."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
-from portal.permissions import can_access_cms_admin
+from portal.accounts import signed_in_with_second_factor
+from portal.permissions import can_access_cms_admin, must_enrol_mfa
 
 CMS_ADMIN_PREFIX = "/admin/"
+# What a person who must enrol may still reach: their account (sign-out, password, second
+# factor, sessions) and the static files those pages need.
+MFA_ENROLMENT_OPEN_PREFIXES = ("/accounts/",)
+MUST_ENROL = (
+    "Votre rôle donne accès à des données personnelles de ménages ou à l'ensemble des "
+    "territoires : activez la double authentification (application d'authentification) "
+    "pour continuer. Cela prend deux minutes."
+)
+
+
+class MfaEnrolmentMiddleware:
+    """Sends a person who must have a second factor (``must_enrol_mfa``) and has none to
+    the TOTP activation page, whatever page they asked for.
+
+    A session opened with a code costs no query: allauth records how it was opened."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._must_enrol_first(request):
+            messages.warning(request, MUST_ENROL)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _must_enrol_first(self, request) -> bool:
+        if not request.user.is_authenticated or self._open(request.path):
+            return False
+        if signed_in_with_second_factor(request) or not must_enrol_mfa(request.user):
+            return False
+        return not is_mfa_enabled(request.user, types=["totp"])
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        return path.startswith(MFA_ENROLMENT_OPEN_PREFIXES) or path.startswith(settings.STATIC_URL)
 
 
 class CmsAdminAccessMiddleware:

@@ -47,6 +47,24 @@ def can_use_personal_space(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+# --- Second factor -------------------------------------------------------------------------
+
+
+def must_enrol_mfa(user: AnyUser) -> bool:
+    """Who must use a second factor before reaching any page beyond their account: DIHAL
+    members and superusers (every territory's answers, the administration) and members of
+    an operator (households' identities). Prefectures are offered it (security.md #1)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        _memberships(user)
+        .filter(organisation__kind__in=[OrganisationKind.DIHAL, OrganisationKind.OPERATEUR])
+        .exists()
+    )
+
+
 # --- Forms, campaigns and answers -------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,7 @@ def mon_espace(request):
             if permissions.can_follow_households(request.user)
             else None,
             "can_see_household_overview": permissions.can_see_household_overview(request.user),
+            "has_second_factor": is_mfa_enabled(request.user, types=["totp"]),
         },
     )
 

@@ -1,8 +1,11 @@
-"""The core data in the Wagtail admin: territories and organisations (with their members)."""
+"""The core data in the Wagtail admin: territories and organisations (with their members),
+and the recent authentication asked before anyone changes accounts or memberships."""
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.accounts import reauthentication_response
 from portal.models import Organisation, Territory
 
 
@@ -32,3 +35,26 @@ class PortalViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(PortalViewSetGroup)
+
+
+# Accounts and memberships decide who sees households' data: changing them needs a password
+# or a code typed within the last 10 minutes (portal.accounts.sensitive_operation).
+@hooks.register("before_create_user")
+@hooks.register("before_edit_user")
+@hooks.register("before_delete_user")
+def _recent_authentication_for_accounts(request, *args):
+    return reauthentication_response(request)
+
+
+@hooks.register("before_create_snippet")
+@hooks.register("before_edit_snippet")
+@hooks.register("before_delete_snippet")
+def _recent_authentication_for_memberships(request, target):
+    model = (
+        target
+        if isinstance(target, type)
+        else type(target[0] if isinstance(target, list) else target)
+    )
+    if issubclass(model, Organisation):
+        return reauthentication_response(request)
+    return None

@@ -4,7 +4,8 @@ import pytest
 from django.conf import settings
 
 from home.content_loader import portal_content_load
-from portal.demo import DEMO_PASSWORD, demo_accounts_load, demo_data_load
+from portal.demo import demo_accounts_load, demo_data_load
+from tests.signing import SECOND_FACTOR_PATH, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +48,9 @@ def login(client, demo_accounts):
     """Signs a demo account in through the allauth login form, as a person would."""
 
     def _login(email: str):
-        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        response = sign_in(client, email)
         assert response.status_code == 302, response.content[:500]
+        assert not response["Location"].startswith(SECOND_FACTOR_PATH), email
         return client
 
     return _login

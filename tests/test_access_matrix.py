@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,6 +60,7 @@ from home.content_loader import portal_content_load
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
 from portal.models import Organisation, OrganisationKind, User
 from tests.forms_app.builders import valid_input
+from tests.signing import SECOND_FACTOR_PATH, sign_in
 
 HOUSEHOLD_FORMS = ("diagnostic-social-et-financier", "contrat-d-engagement")
 LOGIN_PATH = "/accounts/login/"
@@ -1090,8 +1090,9 @@ def no_local_path(stored: FieldFile) -> str:
 def signed_in_client(persona: Persona) -> Client:
     client = Client(raise_request_exception=False)
     if persona.email is not None:
-        response = client.post(LOGIN_PATH, {"login": persona.email, "password": DEMO_PASSWORD})
+        response = sign_in(client, persona.email)
         assert response.status_code == 302, f"{persona.key} could not sign in"
+        assert not response["Location"].startswith(SECOND_FACTOR_PATH), persona.key
     return client
 
 
@@ -1468,8 +1469,7 @@ def test_wagtail_front_end_login_is_not_a_second_door(world: World):
     problems: list[str] = []
 
     # Two-factor authentication: allauth asks for the code, the Wagtail door does not.
-    with_totp = User.objects.get(email="prefecture38@demo.test")
-    TOTP.activate(with_totp, generate_totp_secret())
+    with_totp = User.objects.get(email="prefecture38@demo.test")  # enrolled, as every demo account
     through_allauth = Client()
     response = through_allauth.post(
         LOGIN_PATH, {"login": with_totp.email, "password": DEMO_PASSWORD}

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # State design system
     "dsfr",
     "widget_tweaks",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.middleware.MfaEnrolmentMiddleware",
     "portal.middleware.CmsAdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -168,6 +171,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
+# The person who changes their password stays signed in; their other sessions end
+# (portal.accounts.end_other_sessions), as they do when a second factor is added or removed.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 # Failed sign-ins: 5 per account and source address in 5 minutes (allauth's default, one
@@ -175,8 +180,15 @@ ACCOUNT_SESSION_REMEMBER = False
 # account key includes the address (portal.accounts), so a stranger who knows an e-mail cannot
 # lock its owner out; a guesser spreading over many addresses still meets 5 per address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip,5/5m/key"}
+MFA_ADAPTER = "portal.accounts.PortalMfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
+# Who must enrol a second factor is decided in portal.permissions.must_enrol_mfa and enforced
+# by portal.middleware.MfaEnrolmentMiddleware. Sensitive operations (bulk exports, templates,
+# users and memberships) need a password or a code typed within the last 10 minutes.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 600
+# Each person sees their sessions (/accounts/sessions/) and the address and time last seen.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Équipes mobiles de prévention des expulsions locatives"

@@ -36,8 +36,8 @@ from documents.consolidation_format import value_text
 from forms_app.models import Campaign, Household, Scope, Submission, SubmissionStatus
 from forms_app.tracker import TrackerCounts
 from portal.charts import stacked_segments
-from portal.demo import DEMO_PASSWORD
 from portal.models import Territory
+from tests.signing import signed_in
 
 BILAN_2021 = "Bilan d'étape 2021"
 BILAN_2022 = "Bilan d'étape 2022"
@@ -48,10 +48,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _campaign(title: str) -> Campaign:

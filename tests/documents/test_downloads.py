@@ -12,16 +12,13 @@ from documents.models import DocumentExport
 from documents.pdf import pdf_available
 from documents.rendering import submission_context
 from forms_app.models import Campaign, Submission, SubmissionStatus
-from portal.demo import DEMO_PASSWORD
+from tests.signing import signed_in
 
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _text(content: bytes) -> str:

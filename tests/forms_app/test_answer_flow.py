@@ -9,19 +9,16 @@ from wagtailstreamforms.models import Form
 from forms_app.form_builder import answer_form
 from forms_app.lifecycle import submission_start, submission_submit
 from forms_app.models import Campaign, Submission, SubmissionTransition
-from portal.demo import DEMO_PASSWORD
 from portal.models import Organisation
 from tests.forms_app.builders import form_admin_post, valid_input
+from tests.signing import signed_in
 
 OLD_LABEL = "Nombre de ménages rencontrés"
 NEW_LABEL = "Ménages rencontrés sur la période"
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _file_old_answer() -> Submission:

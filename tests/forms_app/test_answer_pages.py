@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from forms_app.models import Campaign, Submission, SubmissionTransition
 from portal.models import Organisation
 from tests.forms_app.builders import valid_input
+from tests.signing import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -163,7 +164,6 @@ def _submit(client, submission, *, files=None):
 
 
 def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login):
-    from django.test import Client
 
     from forms_app.lifecycle import submission_return
 
@@ -188,8 +188,7 @@ def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login)
         {"revision": submission.revision, "action": "draft", "lettre_signee_pdf": v2},
     )
     assert sorted(submission.files.values_list("original_name", flat=True)) == ["v1.pdf", "v2.pdf"]
-    dihal = Client()
-    dihal.post("/accounts/login/", {"login": "dihal@demo.test", "password": "portail-demo-2020"})
+    dihal = signed_in("dihal@demo.test")
     assert "v1.pdf" in dihal.get(f"/reponses/{submission.pk}/").content.decode()
     draft_file = submission.files.get(original_name="v2.pdf")
     assert dihal.get(f"/reponses/{submission.pk}/fichiers/{draft_file.pk}/").status_code == 404

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from forms_app.models import Campaign, Household, Submission, SubmissionFile
-from portal.demo import DEMO_PASSWORD
 from portal.models import Organisation
+from tests.signing import signed_in
 
 OWNER = "operateur38a@demo.test"
 OTHERS = (
@@ -20,10 +20,7 @@ OTHERS = (
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _body(response) -> str:

@@ -1,12 +1,13 @@
 """Accounts in the Wagtail admin: editors manage people, never superuser status or passwords."""
 
 import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD, demo_second_factor_enrol
 from portal.user_admin import NEW_ACCOUNT_HELP_TEXT
 
 EDITOR = "dihal@demo.test"
@@ -49,12 +50,14 @@ def rate_limits_reset():
 
 @pytest.fixture
 def superuser(demo_accounts):
-    return get_user_model().objects.create_superuser(
+    user = get_user_model().objects.create_superuser(
         email="technique@demo.test",
         password=DEMO_PASSWORD,
         first_name="Équipe",
         last_name="Technique",
     )
+    demo_second_factor_enrol(user=user, secret=generate_totp_secret())  # superusers must
+    return user
 
 
 def test_editor_edit_form_has_no_superuser_nor_password_field(login):

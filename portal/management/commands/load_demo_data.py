@@ -12,6 +12,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Données de démonstration : {created} élément(s) créé(s).")
         else:
             self.stdout.write("Données de démonstration déjà présentes : rien n'a changé.")
-        self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        self.stdout.write(
+            f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD}). Chaque compte a "
+            "la double authentification : ajoutez sa clé dans une application "
+            "d'authentification (saisie manuelle), ou tapez « oathtool --totp -b <clé> », "
+            "et donnez le code à six chiffres après le mot de passe."
+        )
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.email:<28} {account.description}")
+            self.stdout.write(
+                f"  {account.email:<26} clé {account.totp_secret}  {account.description}"
+            )
