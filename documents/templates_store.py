@@ -189,16 +189,16 @@ def word_templates_use_defaults(
 
 def template_preview(*, template: WordTemplate) -> bytes:
     """``template`` rendered with a sample answer of its form's current fields (a report
-    template: with a sample report)."""
-    from documents.checks import sample_data
+    template: with a sample report): the same sample as the upload check, territory,
+    région, campaign, status and dates included, under the form's own title."""
+    from documents.checks import sample_context
     from documents.consolidation_report import sample_report_context
-    from documents.rendering import answers_context
 
     if template.purpose == TemplatePurpose.RAPPORT:
         context = sample_report_context(form=template.form)
     else:
         schema = template.form.versions.order_by("-number").first().schema
-        context = answers_context(schema=schema, data=sample_data(schema))
-        context.update(formulaire=template.form.title, organisation="Organisation d'exemple")
+        context = sample_context(schema)
+        context["formulaire"] = template.form.title
     with template.file.open("rb") as handle:
         return render_docx(template=handle.read(), context=context)

@@ -1,7 +1,9 @@
 """Request guards: a second factor before any page for those who must have one, the Wagtail
-admin kept for DIHAL editors, and the Permissions-Policy header."""
+admin kept for DIHAL editors, the Permissions-Policy and the Content-Security-Policy headers."""
 
 from allauth.mfa.utils import is_mfa_enabled
+from csp.middleware import CSPMiddleware, PolicyParts
+from csp.utils import default_config
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -76,3 +78,24 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
         return response
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with ``PORTAL_CMS_ADMIN_CSP`` for Wagtail's admin.
+
+    The portal's pages get ``CONTENT_SECURITY_POLICY`` (nonces, no ``unsafe-inline``); under
+    ``/admin/`` the policy is replaced, since Wagtail's admin needs its inline code.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        """The parts django-csp builds the header from; the admin's policy under /admin/."""
+        parts = super().get_policy_parts(request, response, report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(CMS_ADMIN_PREFIX)
+        ):
+            parts.config = default_config(settings.PORTAL_CMS_ADMIN_CSP)
+            # default_config() starts from django-csp's default-src 'self': not for the admin.
+            parts.config["default-src"] = None
+        return parts

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from portal.env import env
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     # State design system
     "dsfr",
     "widget_tweaks",
+    "csp",
     # Background tasks
     "django_tasks",
     # Django
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
+    "portal.middleware.PortalCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "portal.middleware.MfaEnrolmentMiddleware",
@@ -151,6 +154,33 @@ PORTAL_PERMISSIONS_POLICY = (
     "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
     "interest-cohort=(), browsing-topics=()"
 )
+# Content-Security-Policy of the portal's pages (django-csp): no inline script, style or
+# handler runs unless it carries the response's nonce (`request.csp_nonce`); scripts, styles,
+# images and fonts come from the portal itself. Wagtail's admin gets PORTAL_CMS_ADMIN_CSP
+# instead (portal.middleware.PortalCSPMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Wagtail 8's admin writes inline scripts and style attributes of its own (its editors,
+# choosers and widgets), so a nonce-only policy would break it; it keeps what does not
+# restrict them. Its page preview frames a page of the same origin, hence 'self' there.
+PORTAL_CMS_ADMIN_CSP = {
+    "frame-ancestors": [SELF],
+    "form-action": [SELF],
+    "base-uri": [SELF],
+    "object-src": [NONE],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 

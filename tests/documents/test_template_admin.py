@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtailstreamforms.models import Form
 
+from documents.checks import SAMPLE_META
 from documents.models import WordTemplate
 from forms_app.models import Submission, SubmissionStatus
 from tests.documents.builders import all_text, docx_bytes, docx_with_macro
@@ -76,6 +77,32 @@ def test_an_editor_uploads_previews_and_activates_a_template(editor, bilan):
     # Back to the shipped template.
     editor.post(f"/admin/modeles-word/formulaire/{bilan.pk}/modele-par-defaut/")
     assert not WordTemplate.objects.filter(form=bilan, is_active=True).exists()
+
+
+META_SHOWN = (
+    "organisation",
+    "territoire",
+    "departement",
+    "region",
+    "campagne",
+    "date_limite",
+    "statut",
+    "date_transmission",
+    "date_document",
+)
+
+
+def test_the_preview_fills_every_document_variable_as_the_upload_check_does(editor, bilan):
+    lines = [f"{key} = [{{{{ {key} }}}}]" for key in META_SHOWN]
+    response = _upload(editor, bilan, docx_bytes(*lines, "formulaire = [{{ formulaire }}]"))
+    assert response.status_code == 200
+    version = WordTemplate.objects.get(form=bilan)
+    preview = editor.get(f"/admin/modeles-word/version/{version.pk}/apercu/")
+    assert preview.status_code == 200
+    text = all_text(preview.content)
+    for key in META_SHOWN:
+        assert f"{key} = [{SAMPLE_META[key]}]" in text, key
+    assert f"formulaire = [{bilan.title}]" in text
 
 
 @pytest.mark.parametrize(

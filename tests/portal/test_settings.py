@@ -71,3 +71,24 @@ def test_dev_defaults_are_the_embedded_ones():
     result = _import_settings("portal.settings.dev")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:3] == ["True", "fr-fr", "Europe/Paris"]
+
+
+def test_production_passes_check_deploy_at_warning_level():
+    """`check --deploy` finds nothing but W021 (HSTS preload), silenced on purpose."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **BASE_ENV,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "s3cr3t-for-test-" + "x" * 50,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
+            "ALLOWED_HOSTS": "portail.example.gouv.fr",
+            "PORTAL_BASE_URL": "https://portail.example.gouv.fr",
+        },
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues (1 silenced)" in result.stdout
