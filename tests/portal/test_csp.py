@@ -15,6 +15,7 @@ from django.urls import reverse
 from forms_app.models import Campaign, Household, Submission
 from portal.demo import DEMO_OPERATORS, DEMO_PASSWORD
 from portal.models import Organisation
+from tests.signing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,7 @@ class _PageCode(HTMLParser):
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _nonce(policy: str, directive: str) -> str | None:
@@ -180,5 +178,10 @@ def test_the_account_and_second_factor_pages_keep_to_the_policy(login):
     client = login("prefecture38@demo.test")
     _assert_strict(client.get("/accounts/reauthenticate/"))
     assert client.post("/accounts/reauthenticate/", {"password": DEMO_PASSWORD}).status_code == 302
-    for path in ("/accounts/2fa/", "/accounts/2fa/totp/activate/", "/accounts/password/change/"):
+    for path in (
+        "/accounts/2fa/",
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/sessions/",
+        "/accounts/password/change/",
+    ):
         _assert_strict(client.get(path))
