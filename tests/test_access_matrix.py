@@ -1496,3 +1496,30 @@ def test_wagtail_front_end_login_is_not_a_second_door(world: World):
             "rate limit on failed logins does not apply there"
         )
     assert not problems, "Second login door:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_sessions_are_each_persons_own(world: World):
+    """/accounts/sessions/ lists the person's own sessions only, and ending « the other
+    sessions » ends theirs, never another person's."""
+    from allauth.usersessions.models import UserSession
+
+    clients: dict[str, Client] = {}
+    for persona in PERSONAS:
+        if persona.email is None:
+            continue
+        client = Client(HTTP_USER_AGENT=f"Agent de {persona.key}")
+        assert sign_in(client, persona.email).status_code == 302
+        clients[persona.key] = client
+    anonymous = Client().get("/accounts/sessions/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(LOGIN_PATH)
+    for key, client in clients.items():
+        html = client.get("/accounts/sessions/").content.decode()
+        foreign = [other for other in clients if other != key and f"Agent de {other}<" in html]
+        assert f"Agent de {key}" in html and not foreign, (key, foreign)
+    before = set(UserSession.objects.values_list("session_key", flat=True))
+    clients["operateur38a"].post("/accounts/sessions/")
+    after = set(UserSession.objects.values_list("session_key", flat=True))
+    assert after == before, "ending one's other sessions ended someone else's"
+    for key, client in clients.items():
+        assert client.get(PERSONAL_SPACE).status_code == 200, key
