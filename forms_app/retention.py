@@ -74,7 +74,9 @@ def purge_due_at(*, household: Household, months: int) -> datetime.datetime | No
 
 
 def household_purge_due_at(*, household: Household) -> datetime.datetime | None:
-    """``purge_due_at`` for one household (its detail page)."""
+    """``purge_due_at`` for one household (its detail page); no query for an open case."""
+    if household.status != HouseholdStatus.CLOS or household.closed_at is None:
+        return None
     months = retention_months(households=[household])[household.pk]
     return purge_due_at(household=household, months=months)
 

@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from wagtailstreamforms.models import Form
 
+from documents.consolidation import campaign_consolidation
 from documents.models import DocumentExport, ExportStatus
 from documents.retention import purge_expired_exports
 from forms_app import households, lifecycle
@@ -24,6 +26,7 @@ from forms_app.models import (
 )
 from forms_app.retention import add_months, household_purge_due_at, purge_expired_data
 from portal.models import AuditAction, AuditEntry, Organisation, User
+from portal.permissions import purged_counts_for
 
 D = datetime.date
 UTC = datetime.UTC
@@ -286,3 +289,40 @@ def test_the_command_dry_run_changes_nothing_then_the_run_purges(closed_case, ca
     call_command("purge_expired_data")
     assert not Household.objects.filter(pk=closed.pk).exists()
     assert AuditEntry.objects.count() == entries + 1
+
+
+def _consolidated(email: str) -> dict:
+    consolidation = campaign_consolidation(
+        campaign=Campaign.objects.get(title="Bilan d'étape 2021"),
+        user=User.objects.get(email=email),
+        with_comparison=False,
+    )
+    return consolidation.field_counts.set_index("code").to_dict("index")
+
+
+def test_the_consolidated_tables_and_each_scope_read_the_same_after_a_purge(closed_case):
+    closed, _ = closed_case
+    Household.objects.filter(pk=closed.pk).update(purge_notice_sent_at=DUE_AT - 14 * DAY)
+    readers = ["dihal@demo.test", "prefecture38@demo.test"]
+    before = {email: _consolidated(email) for email in readers}
+    assert before["dihal@demo.test"]["38"]["nb_diagnostics"] == 2
+    assert purge_expired_data(now=DUE_AT + DAY).households == 1
+    assert {email: _consolidated(email) for email in readers} == before
+    # Another operator's scope does not take operator A's purged counts.
+    b = _operator("38", 1)
+    assert purged_counts_for(User.objects.get(email="operateur38a@demo.test")).count() == 1
+    assert not purged_counts_for(User.objects.filter(memberships__organisation=b).first()).exists()
+
+
+def test_the_case_file_shows_when_a_closed_case_will_be_deleted(closed_case, login):
+    closed, still_open = closed_case
+    client = login("operateur38a@demo.test")
+    page = client.get(reverse("forms_app:household_detail", args=[closed.pk]))
+    assert page.status_code == 200
+    assert "data-purge-due" in page.content.decode() and "15 janvier 2026" in page.content.decode()
+    assert (
+        "data-purge-due"
+        not in client.get(
+            reverse("forms_app:household_detail", args=[still_open.pk])
+        ).content.decode()
+    )
