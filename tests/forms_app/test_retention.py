@@ -326,3 +326,14 @@ def test_the_case_file_shows_when_a_closed_case_will_be_deleted(closed_case, log
             reverse("forms_app:household_detail", args=[still_open.pk])
         ).content.decode()
     )
+
+
+def test_the_command_can_hand_the_purge_to_the_task_runner(closed_case, capsys):
+    closed, _ = closed_case
+    Household.objects.filter(pk=closed.pk).update(
+        closed_at=datetime.datetime(2020, 1, 1, tzinfo=UTC),
+        purge_notice_sent_at=datetime.datetime(2021, 1, 1, tzinfo=UTC),
+    )
+    call_command("purge_expired_data", "--enqueue")  # the tests' runner is immediate
+    assert "gestionnaire de tâches" in capsys.readouterr().out
+    assert not Household.objects.filter(pk=closed.pk).exists()
