@@ -640,8 +640,14 @@ def _field_counts(
     households = permissions.households_counted_for(user).filter(
         territory_id__in=[t.pk for t in territories]
     )
+    purged = permissions.purged_counts_for(user).filter(
+        territory_id__in=[t.pk for t in territories]
+    )
     figures = field_indicators_by_territory(
-        households=households, start=campaign.period_start, end=campaign.period_end
+        households=households,
+        purged=purged,
+        start=campaign.period_start,
+        end=campaign.period_end,
     )
     counted = [Column("nb_menages_orientes", "Ménages orientés sur la période", INTEGER)] + [
         Column(i.key, i.label, INTEGER) for i in FIELD_INDICATORS

@@ -9,6 +9,7 @@ class FormsAppConfig(AppConfig):
     def ready(self) -> None:
         from wagtailstreamforms.models import Form
 
+        from forms_app import stored_files  # noqa: F401  (connects its signal)
         from forms_app.admin_forms import FormDefinitionAdminForm
 
         # Wagtail's panels build a model's admin form on ``Model.base_form_class``: this is

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from forms_app import household_selectors as selectors
-from forms_app import households, lifecycle
+from forms_app import households, lifecycle, retention
 from forms_app.answering import typed_input
 from forms_app.household_forms import (
     ContactAttemptForm,
@@ -138,6 +138,7 @@ def household_detail(request, pk: int, contact_form=None, status=200):
             "timeline": selectors.household_timeline(household=household),
             "contacts": household.contact_attempts.all(),
             "today": selectors.today(),
+            "purge_due_at": retention.household_purge_due_at(household=household),
         },
         status=status,
     )

@@ -87,10 +87,19 @@ def household_update(*, household: Household, fields: dict[str, Any]) -> Househo
     return household_follow_up_refresh(household=household)
 
 
+RETENTION_FIELDS = ["status", "closed_at", "purge_notice_sent_at", "updated_at"]
+
+
 def household_status_set(*, household: Household, status: str) -> Household:
-    """The operator's own choice of status (closing a case, reopening it…)."""
+    """The operator's own choice of status (closing a case, reopening it…). Closing starts
+    the retention period (``closed_at``); any other status stops it."""
+    if status == HouseholdStatus.CLOS:
+        if household.status != HouseholdStatus.CLOS or household.closed_at is None:
+            household.closed_at, household.purge_notice_sent_at = timezone.now(), None
+    else:
+        household.closed_at, household.purge_notice_sent_at = None, None
     household.status = status
-    household.save(update_fields=["status", "updated_at"])
+    household.save(update_fields=RETENTION_FIELDS)
     return household_follow_up_refresh(household=household)
 
 
@@ -98,10 +107,12 @@ def _advance(household: Household, status: str) -> None:
     """Moves the status forward to ``status``, never back: one conditional UPDATE, so that a
     page loaded before a colleague's change cannot take the case back a step."""
     behind = [earlier for earlier, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[status]]
+    now = timezone.now()
+    closing = {"closed_at": now} if status == HouseholdStatus.CLOS else {}
     Household.objects.filter(pk=household.pk, status__in=behind).update(
-        status=status, updated_at=timezone.now()
+        status=status, updated_at=now, **closing
     )
-    household.refresh_from_db(fields=["status", "updated_at"])
+    household.refresh_from_db(fields=RETENTION_FIELDS)
 
 
 @transaction.atomic
@@ -233,9 +244,12 @@ def household_document_reopened(*, submission: Submission) -> Household:
     closing = submission.data.get(VEILLE_ISSUE_KEY) in CLOSING_ISSUES
     if role == HouseholdRole.VEILLE and closing:
         Household.objects.filter(pk=household.pk, status=HouseholdStatus.CLOS).update(
-            status=HouseholdStatus.ACCOMPAGNE, updated_at=timezone.now()
+            status=HouseholdStatus.ACCOMPAGNE,
+            updated_at=timezone.now(),
+            closed_at=None,
+            purge_notice_sent_at=None,
         )
-        household.refresh_from_db(fields=["status", "updated_at"])
+        household.refresh_from_db(fields=RETENTION_FIELDS)
     return household_follow_up_refresh(household=household)
 
 

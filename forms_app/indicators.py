@@ -23,6 +23,7 @@ from forms_app.models import (
     ContactResult,
     Household,
     HouseholdRole,
+    PurgedHouseholdCounts,
     Submission,
     SubmissionStatus,
 )
@@ -191,38 +192,89 @@ def period_facts(
     return facts
 
 
+def _purged_figures(
+    *,
+    purged: QuerySet[PurgedHouseholdCounts],
+    start: datetime.date,
+    end: datetime.date,
+    by: str | None = None,
+) -> dict[Any, dict[str, int]]:
+    """What households purged since gave to the period [start, end], summed per value of
+    ``by`` (everything under None when not given)."""
+    rows = purged.filter(period_start=start, period_end=end)
+    pairs = (
+        rows.values_list(by, "counts")
+        if by
+        else ((None, c) for c in rows.values_list("counts", flat=True))
+    )
+    figures: dict[Any, dict[str, int]] = {}
+    for group, counts in pairs:
+        into = figures.setdefault(group, {})
+        for key, value in counts.items():
+            into[key] = into.get(key, 0) + int(value)
+    return figures
+
+
 def field_indicators(
-    *, households: QuerySet[Household], start: datetime.date, end: datetime.date
+    *,
+    households: QuerySet[Household],
+    purged: QuerySet[PurgedHouseholdCounts],
+    start: datetime.date,
+    end: datetime.date,
 ) -> dict[str, int]:
-    """Each counter's figure for the period, by bilan key, in two queries."""
+    """Each counter's figure for the period, by bilan key: the remaining households' plus
+    what the purged ones of the same scope (``purged``) left for this period."""
     facts = period_facts(households=households, start=start, end=end)
-    return {indicator.key: indicator.compute(facts) for indicator in FIELD_INDICATORS}
+    kept = _purged_figures(purged=purged, start=start, end=end).get(None, {})
+    return {
+        indicator.key: indicator.compute(facts) + kept.get(indicator.key, 0)
+        for indicator in FIELD_INDICATORS
+    }
+
+
+def household_figures_by(
+    *, households: QuerySet[Household], start: datetime.date, end: datetime.date, by: str
+) -> dict[Any, dict[str, int]]:
+    """Each counter's figure per value of ``by`` (a household column), plus
+    ``nb_menages_orientes`` (households referred within the period): the same documents
+    read once for every group. Households only, purged ones aside."""
+    facts = period_facts(households=households, start=start, end=end)
+    group_of = dict(households.values_list("pk", by))
+    split: dict[Any, PeriodFacts] = {group: PeriodFacts() for group in set(group_of.values())}
+    for household_id in facts.met:
+        split[group_of[household_id]].met.add(household_id)
+    for document in facts.documents:
+        split[group_of[document.household_id]].documents.append(document)
+    referred: dict[Any, int] = {}
+    for group in households.filter(referred_on__range=(start, end)).values_list(by, flat=True):
+        referred[group] = referred.get(group, 0) + 1
+    return {
+        group: {
+            "nb_menages_orientes": referred.get(group, 0),
+            **{indicator.key: indicator.compute(part) for indicator in FIELD_INDICATORS},
+        }
+        for group, part in split.items()
+    }
 
 
 def field_indicators_by_territory(
-    *, households: QuerySet[Household], start: datetime.date, end: datetime.date
+    *,
+    households: QuerySet[Household],
+    purged: QuerySet[PurgedHouseholdCounts],
+    start: datetime.date,
+    end: datetime.date,
 ) -> dict[str, dict[str, int]]:
-    """Each counter's figure per territory code, plus ``nb_menages_orientes`` (households
-    referred within the period): the same documents read once for every territory."""
-    facts = period_facts(households=households, start=start, end=end)
-    territory_of = dict(households.values_list("pk", "territory__code"))
-    split: dict[str, PeriodFacts] = {code: PeriodFacts() for code in set(territory_of.values())}
-    for household_id in facts.met:
-        split[territory_of[household_id]].met.add(household_id)
-    for document in facts.documents:
-        split[territory_of[document.household_id]].documents.append(document)
-    referred: dict[str, int] = {}
-    for code in households.filter(referred_on__range=(start, end)).values_list(
-        "territory__code", flat=True
-    ):
-        referred[code] = referred.get(code, 0) + 1
-    return {
-        code: {
-            "nb_menages_orientes": referred.get(code, 0),
-            **{indicator.key: indicator.compute(part) for indicator in FIELD_INDICATORS},
-        }
-        for code, part in split.items()
-    }
+    """Each counter's figure per territory code, plus ``nb_menages_orientes``: the
+    remaining households' and what the purged ones left."""
+    figures = household_figures_by(
+        households=households, start=start, end=end, by="territory__code"
+    )
+    left = _purged_figures(purged=purged, start=start, end=end, by="territory__code")
+    for code, counts in left.items():
+        into = figures.setdefault(code, dict.fromkeys(counts, 0))
+        for key, value in counts.items():
+            into[key] = into.get(key, 0) + value
+    return figures
 
 
 def households_behind(submission: Submission) -> QuerySet[Household]:
@@ -231,6 +283,13 @@ def households_behind(submission: Submission) -> QuerySet[Household]:
     if submission.organisation.kind == "operateur":
         return Household.objects.filter(operator_id=submission.organisation_id)
     return Household.objects.filter(territory_id=submission.territory_id)
+
+
+def purged_behind(submission: Submission) -> QuerySet[PurgedHouseholdCounts]:
+    """What purged households of the same scope as ``households_behind`` left."""
+    if submission.organisation.kind == "operateur":
+        return PurgedHouseholdCounts.objects.filter(operator_id=submission.organisation_id)
+    return PurgedHouseholdCounts.objects.filter(territory_id=submission.territory_id)
 
 
 def indicators_for_answer(submission: Submission) -> dict[str, int]:
@@ -244,6 +303,7 @@ def indicators_for_answer(submission: Submission) -> dict[str, int]:
         return {}
     figures = field_indicators(
         households=households_behind(submission),
+        purged=purged_behind(submission),
         start=campaign.period_start,
         end=campaign.period_end,
     )

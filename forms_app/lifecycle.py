@@ -140,10 +140,9 @@ def submission_attach_file(
 
 
 def _delete_stored_file(stored: SubmissionFile) -> None:
-    name, storage = stored.file.name, stored.file.storage
+    # The row goes with the transaction; its bytes once it has committed
+    # (forms_app.stored_files).
     stored.delete()
-    # The row goes with the transaction; the bytes only once it has committed.
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 def latest_files(submission: Submission) -> dict[str, SubmissionFile]:

@@ -7,6 +7,7 @@ extend it here rather than deciding access in their own views.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from portal.models import Membership, OrganisationKind, Role, User
 
@@ -232,6 +233,20 @@ def households_counted_for(user: AnyUser):
     territories = _organisations(user, OrganisationKind.PREFECTURE).values("territory_id")
     return Household.objects.filter(pk__in=own.values("pk")) | Household.objects.filter(
         territory_id__in=territories
+    )
+
+
+def purged_counts_for(user: AnyUser):
+    """What purged households left for the bilans, in the scope of
+    ``households_counted_for``: DIHAL all, a prefecture its territory's, an operator its
+    own."""
+    from forms_app.models import PurgedHouseholdCounts
+
+    if is_dihal_member(user):
+        return PurgedHouseholdCounts.objects.all()
+    territories = _organisations(user, OrganisationKind.PREFECTURE).values("territory_id")
+    return PurgedHouseholdCounts.objects.filter(
+        Q(operator__in=household_operators(user)) | Q(territory_id__in=territories)
     )
 
 

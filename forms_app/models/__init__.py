@@ -1,4 +1,5 @@
-"""The forms app's models: form settings and versions, campaigns and answers, households."""
+"""The forms app's models: form settings and versions, campaigns and answers, households
+and what purged households leave behind."""
 
 from forms_app.models.forms import (
     EDITABLE_STATUSES,
@@ -24,6 +25,7 @@ from forms_app.models.households import (
     HouseholdStatus,
     ProcedureStage,
 )
+from forms_app.models.retention import PurgedHouseholdCounts
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -40,6 +42,7 @@ __all__ = [
     "HouseholdSource",
     "HouseholdStatus",
     "ProcedureStage",
+    "PurgedHouseholdCounts",
     "Scope",
     "Submission",
     "SubmissionFile",

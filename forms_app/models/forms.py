@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from wagtailstreamforms.models import AbstractFormSetting
 
@@ -26,6 +27,12 @@ class HouseholdRole(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic social et financier"
     CONTRAT = "contrat", "Contrat d'engagement"
     VEILLE = "veille", "Veille sociale post-intervention (plusieurs par ménage)"
+
+
+# How long a household form's documents are kept once the case is closed, unless the form
+# says otherwise: two years leaves time for a household to come back to the team, after
+# which nothing in the scheme needs a family's file any more (issue 11).
+DEFAULT_HOUSEHOLD_RETENTION_MONTHS = 24
 
 
 class Validator(models.TextChoices):
@@ -54,6 +61,18 @@ class FormSettings(AbstractFormSetting):
         help_text=(
             "Pour un formulaire par ménage : le contrat est prérempli depuis le diagnostic, "
             "la veille depuis le contrat, et les indicateurs du bilan en sont calculés."
+        ),
+    )
+
+    retention_months = models.PositiveSmallIntegerField(
+        "durée de conservation (mois)",
+        default=DEFAULT_HOUSEHOLD_RETENTION_MONTHS,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "Pour un formulaire par ménage : nombre de mois pendant lesquels ses documents "
+            "sont conservés après la clôture du dossier. Le dossier du ménage est supprimé "
+            "quand la plus longue durée de ses documents est écoulée ; seuls des comptes "
+            "anonymes restent pour les bilans."
         ),
     )
 

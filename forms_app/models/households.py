@@ -86,6 +86,13 @@ class Household(models.Model):
     last_exchange_on = models.DateField("dernier échange", null=True, blank=True)
     veille_due_on = models.DateField("veille à faire avant le", null=True, blank=True)
 
+    # Set when the case is closed, cleared when it is reopened (forms_app.households): the
+    # retention period runs from it (forms_app.retention).
+    closed_at = models.DateTimeField("clos le", null=True, blank=True)
+    purge_notice_sent_at = models.DateTimeField(
+        "avis de suppression envoyé le", null=True, blank=True
+    )
+
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -245,6 +245,16 @@ WAGTAILSTREAMFORMS_ADVANCED_SETTINGS_MODEL = "forms_app.FormSettings"
 WAGTAILSTREAMFORMS_FORM_TEMPLATES = [("forms_app/answer_form.html", "Formulaire du portail")]
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
+# Retention (issue 11; forms_app.retention). Household files are kept per form
+# (FormSettings.retention_months, 24 months after closing by default). A draft nobody has
+# touched for 6 months is abandoned: keeping what was typed serves no one. A zip of
+# documents is made to be downloaded now: 32 hours covers a request made late one day and
+# fetched the next working day, and no more copies of answers lie around. Operators hear of
+# a household's deletion 14 days before it, time to reopen a case that is not over.
+PORTAL_RETENTION_DRAFT_MONTHS = 6
+PORTAL_RETENTION_EXPORT_HOURS = 32
+PORTAL_RETENTION_NOTICE_DAYS = 14
+
 # Background tasks (django-tasks): run inline unless a backend is configured.
 TASKS = {
     "default": {

@@ -8,10 +8,11 @@ from wagtailstreamforms.models import Form
 
 from forms_app import households, lifecycle
 from forms_app.indicators import field_indicators
-from forms_app.models import Campaign, Household, Submission
+from forms_app.models import Campaign, Household, PurgedHouseholdCounts, Submission
 from portal.models import Organisation
 
 D = datetime.date
+NONE_PURGED = PurgedHouseholdCounts.objects.none()
 PERIOD = (D(2021, 1, 1), D(2021, 6, 30))
 FORMS = {
     "diagnostic": "diagnostic-social-et-financier",
@@ -114,13 +115,15 @@ HAND_COUNT = {
 
 
 def test_the_computed_counters_equal_a_hand_count(files_of_isere):
-    figures = field_indicators(households=files_of_isere["isere"], start=PERIOD[0], end=PERIOD[1])
+    figures = field_indicators(
+        households=files_of_isere["isere"], purged=NONE_PURGED, start=PERIOD[0], end=PERIOD[1]
+    )
     assert figures == HAND_COUNT
 
 
 def test_an_operator_counts_its_own_households_only(files_of_isere):
     own = Household.objects.filter(operator=files_of_isere["a"])
-    figures = field_indicators(households=own, start=PERIOD[0], end=PERIOD[1])
+    figures = field_indicators(households=own, purged=NONE_PURGED, start=PERIOD[0], end=PERIOD[1])
     assert figures["nb_diagnostics"] == 3
     assert figures["nb_menages_accompagnes"] == 2
 
