@@ -505,7 +505,7 @@ def _relationship_problems(root, name: str, package: _Package) -> list[str]:
                 problems.append(MACROS.format(names=f"{kind} : {shown}"))
             else:
                 problems.append(
-                    f"Le modèle contient une relation d'un type non admis ({_shown(full_type)} "
+                    f"Le modèle contient une relation d'un type non admis ({kind or 'sans type'} "
                     f"vers {shown}, dans {name}) : seules les relations qu'écrivent Word et "
                     "LibreOffice pour un document texte sont acceptées."
                 )
