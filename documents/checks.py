@@ -10,13 +10,23 @@ grows with the square of a part's size, and a Jinja loop over a long string neve
 the render deadline: so everything that touches the template's text runs in a forked child
 under a wall-clock and memory bound, and a runaway template costs the worker nothing.
 
-The package allow-list (``ALLOWED_PARTS``) is what Word and LibreOffice write for a text
-document: the main document and its headers, footers, notes, styles, settings,
-numbering, fonts, comments and glossary (``word/*.xml``, ``word/glossary/*.xml``), their
-relationships, the theme, pictures in plain image formats, embedded fonts, printer
-settings, document properties and custom XML. Everything else — macros and their
-``.bin`` parts, ActiveX, embedded OLE objects and workbooks, charts, alternative content
-chunks — is refused; extend the list deliberately if editors need more.
+Three allow-lists describe what Word and LibreOffice write for a text document: its parts
+(``ALLOWED_PARTS``: the main document and its headers, footers, notes, styles, settings,
+numbering, fonts, comments and glossary, their relationships, the theme, pictures in plain
+image formats, embedded fonts, printer settings, document properties and custom XML), the
+content types ``[Content_Types].xml`` may declare (``ALLOWED_CONTENT_TYPES``) and the
+relationship types every ``.rels`` may hold (``ALLOWED_RELATIONSHIP_TYPES``). Part names
+are compared as Word finds parts: in lower case, percent-encoding undone, so
+``WORD/%76BAPROJECT.BIN`` is a macro and two entries equal but for case are refused.
+Everything else — macros, ActiveX, OLE objects (``word/embeddings/``, ``w:object``,
+``o:OLEObject``), charts, ``altChunk`` imports — is refused; every external relationship
+is refused, hyperlinks included. Field instructions are read as Word reads them: runs
+joined with nothing within each field, ``w:fldSimple`` wherever it sits, a field whose
+keyword another field produces refused. SVG pictures are parsed without network, entities
+or DTD and refused with a DOCTYPE, a script, an event attribute, an animation, a
+``foreignObject`` or any reference outside themselves; VML pictures may not name an
+address, and their relationship ids must be the part's own. Extend the lists deliberately
+if editors need more.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import dataclasses
 import io
 import multiprocessing
 import os
+import posixpath
 import re
 import struct
 import zipfile
@@ -32,6 +43,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from docx import Document
 from docxtpl import DocxTemplate
@@ -78,14 +90,132 @@ ALLOWED_PARTS = re.compile(
     re.IGNORECASE,
 )
 MACRO_PARTS = re.compile(r"vba\w*\.(bin|xml)$", re.I)  # vbaProject.bin, vbaData.xml, signatures
-MACRO_CONTENT_TYPES = re.compile(r"macroEnabled|vbaProject|activeX", re.I)
+MACRO_CONTENT_TYPES = re.compile(r"macroEnabled|vbaProject|vbaData|activeX", re.I)
+OBJECT_PARTS = re.compile(r"word/(embeddings|activex)/", re.I)  # OLE objects, ActiveX controls
 DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-# Word fields that fetch something from outside the document or run a command on opening.
+SVG_TYPE = "image/svg+xml"
+
+# The content types a text document declares in [Content_Types].xml, read from the shipped
+# default templates, python-docx's default.docx (written by Word), a docx written by
+# LibreOffice 7.4 (tests/documents/samples/libreoffice.docx) and, for the parts Word adds
+# (comments' companions, glossary, embedded fonts, printer settings, pictures), from
+# ECMA-376 and Microsoft's [MS-DOCX]. Compared in lower case, as MIME types are.
+_WORDML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+ALLOWED_CONTENT_TYPES = frozenset(
+    kind.lower()
+    for kind in [
+        *(
+            f"{_WORDML}{name}+xml"
+            for name in (
+                "document.main",
+                "document.glossary",
+                "styles",
+                "settings",
+                "webSettings",
+                "fontTable",
+                "numbering",
+                "footnotes",
+                "endnotes",
+                "comments",
+                "commentsExtended",
+                "commentsIds",
+                "commentsExtensible",
+                "people",
+                "header",
+                "footer",
+            )
+        ),
+        f"{_WORDML}printerSettings",
+        "application/vnd.ms-word.stylesWithEffects+xml",
+        "application/vnd.openxmlformats-officedocument.theme+xml",
+        "application/vnd.openxmlformats-officedocument.obfuscatedFont",
+        "application/vnd.openxmlformats-package.core-properties+xml",
+        "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+        "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+        "application/vnd.openxmlformats-package.relationships+xml",
+        "application/xml",
+        *(
+            f"image/{name}"
+            for name in ("png", "jpeg", "gif", "bmp", "tiff", "x-emf", "x-wmf", "emf", "wmf")
+        ),
+        SVG_TYPE,
+        "image/vnd.ms-photo",  # .wdp, Word's HD Photo companion of a picture
+    ]
+)
+# The relationship types of the same documents, in every .rels; compared in lower case
+# (python-docx's default.docx writes ``officedocument`` in its core-properties type).
+_OFFICE_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships/"
+_MICROSOFT_RELATIONSHIPS = "http://schemas.microsoft.com/office/"
+ALLOWED_RELATIONSHIP_TYPES = frozenset(
+    kind.lower()
+    for kind in [
+        *(
+            _OFFICE_RELATIONSHIPS + name
+            for name in (
+                "officeDocument",
+                "styles",
+                "settings",
+                "webSettings",
+                "fontTable",
+                "theme",
+                "numbering",
+                "header",
+                "footer",
+                "footnotes",
+                "endnotes",
+                "comments",
+                "image",
+                "hyperlink",  # an external one is still refused, as every external target
+                "customXml",
+                "customXmlProps",
+                "extended-properties",
+                "custom-properties",
+                "glossaryDocument",
+                "font",
+                "printerSettings",
+                "metadata/core-properties",
+            )
+        ),
+        _PACKAGE_RELATIONSHIPS + "metadata/core-properties",
+        _PACKAGE_RELATIONSHIPS + "metadata/thumbnail",
+        _MICROSOFT_RELATIONSHIPS + "2007/relationships/stylesWithEffects",
+        _MICROSOFT_RELATIONSHIPS + "2007/relationships/hdphoto",
+        _MICROSOFT_RELATIONSHIPS + "2011/relationships/commentsExtended",
+        _MICROSOFT_RELATIONSHIPS + "2011/relationships/people",
+        _MICROSOFT_RELATIONSHIPS + "2016/09/relationships/commentsIds",
+        _MICROSOFT_RELATIONSHIPS + "2018/08/relationships/commentsExtensible",
+    ]
+)
+OBJECT_RELATIONSHIPS = {"oleobject", "package", "control", "activexcontrol", "activexcontrolbinary"}
+MACRO_RELATIONSHIPS = re.compile(r"vba|keymapcustomizations|wordvbadata", re.I)
+
+# Word fields that fetch something from outside the document or run a command on opening,
+# anywhere in an instruction; and those named so only as the field's keyword.
 OUTSIDE_FIELDS = re.compile(r"\b(DDEAUTO|DDE|INCLUDETEXT|INCLUDEPICTURE|IMPORT|LINK)\b", re.I)
+OUTSIDE_KEYWORDS = re.compile(r"\s*(DATABASE|EMBED|INCLUDE|RD)\b", re.I)
 LINK_FIELD = re.compile(r"\bHYPERLINK\s+\"?\s*(\w+://|\\\\)", re.I)
+NESTED_FIELD = "\x01"  # stands, in an instruction, for a field nested in it
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+VML = "urn:schemas-microsoft-com:vml"
+OFFICE = "urn:schemas-microsoft-com:office:office"
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+OBJECT_ELEMENTS = {
+    f"{W}object",
+    f"{W}objectEmbed",
+    f"{W}objectLink",
+    f"{W}control",
+    f"{{{OFFICE}}}OLEObject",
+}
+SVG = "{http://www.w3.org/2000/svg}"
+SVG_SCRIPTS = {"script", "handler", "listener"}
+SVG_ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform", "animatecolor"}
+SVG_SAFE_REFERENCE = re.compile(r"#|data:image/(png|jpeg);", re.I)
+CSS_URL = re.compile(r"url\s*\(\s*['\"]?\s*([^'\")\s]*)", re.I)
+CSS_OUTSIDE = re.compile(r"@import|image-set|\\", re.I)
 
 NOT_WORD = (
     "Ce fichier n'est pas un document Word (.docx) lisible : enregistrez le modèle "
@@ -95,11 +225,35 @@ MACROS = (
     "Le modèle contient des macros ou un objet binaire ({names}) : les modèles avec macros "
     "(.docm) sont refusés. Enregistrez-le au format « Document Word (.docx) »."
 )
+OBJECTS = (
+    "Le modèle contient un objet incorporé (OLE) ou un contrôle ActiveX ({names}) : ces "
+    "objets peuvent lancer un programme à l'ouverture et sont refusés. Remplacez-les par "
+    "une image ou par du texte."
+)
+ALT_CHUNK = (
+    "Le modèle contient un bloc importé d'un autre format (« altChunk », {names}) : Word "
+    "l'ouvrirait sans contrôle. Copiez ce contenu dans le document lui-même."
+)
+FOREIGN = (
+    "Le modèle contient des éléments non admis dans un modèle ({names}) : objets "
+    "incorporés, graphiques ou contenus d'un autre format. Retirez-les."
+)
 
 
-def _some(names: list[str]) -> str:
+def _some(names: Iterable[str]) -> str:
+    names = list(dict.fromkeys(names))
     shown = ", ".join(names[:3])
     return shown + (f" et {len(names) - 3} autre(s)" if len(names) > 3 else "")
+
+
+def _shown(text: str, length: int = 80) -> str:
+    return text[:length] + ("…" if len(text) > length else "")
+
+
+def _part_name(name: str) -> str:
+    """The part a zip entry, an Override or a relationship target names, as Word finds it:
+    percent-encoding undone, no leading slash, in lower case (part names ignore case)."""
+    return unquote(name.replace("\\", "/")).lstrip("/").lower()
 
 
 # --- The package --------------------------------------------------------------------
@@ -133,7 +287,6 @@ def _directory_problems(entries: list[zipfile.ZipInfo]) -> list[str]:
             "plus. Ce n'est pas un document Word ordinaire."
         ]
     files = [entry for entry in entries if not entry.filename.endswith("/")]
-    names = [entry.filename for entry in files]
     problems = []
     unsafe = [entry.orig_filename for entry in entries if _unsafe_path(entry.orig_filename)]
     if unsafe:
@@ -141,8 +294,15 @@ def _directory_problems(entries: list[zipfile.ZipInfo]) -> list[str]:
             f"Le fichier contient des chemins interdits ({_some(unsafe)}) : chemin absolu ou "
             "remontant hors du document."
         )
-    if len(set(names)) != len(names):
-        problems.append("Le fichier contient plusieurs éléments de même nom.")
+    seen: dict[str, list[str]] = {}
+    for entry in files:
+        seen.setdefault(_part_name(entry.filename), []).append(entry.filename)
+    twins = [name for same in seen.values() if len(same) > 1 for name in same]
+    if twins:
+        problems.append(
+            f"Le fichier contient plusieurs éléments de même nom, à la casse ou à l'encodage "
+            f"près ({_some(twins)}) : ce n'est pas un document Word ordinaire."
+        )
     odd = [
         entry.filename
         for entry in files
@@ -168,23 +328,29 @@ def _directory_problems(entries: list[zipfile.ZipInfo]) -> list[str]:
             f"Éléments anormalement compressés ({_some(bombs)}) : le fichier ressemble à une "
             "« bombe de décompression »."
         )
-    macros = [
-        name
-        for name in names
-        if MACRO_PARTS.search(name)
-        or (name.lower().endswith(".bin") and not ALLOWED_PARTS.fullmatch(name))
-    ]
-    if macros:
-        problems.append(MACROS.format(names=_some(macros)))
-    foreign = [name for name in names if name not in macros and not ALLOWED_PARTS.fullmatch(name)]
-    if foreign:
-        problems.append(
-            f"Le modèle contient des éléments non admis dans un modèle ({_some(foreign)}) : "
-            "objets incorporés, graphiques ou contenus d'un autre format. Retirez-les."
-        )
-    if not {"[Content_Types].xml", "word/document.xml"} <= set(names):
+    problems += _part_name_problems([entry.filename for entry in files])
+    if not {"[content_types].xml", "word/document.xml"} <= set(seen):
         problems.append(NOT_WORD)
     return problems
+
+
+def _part_name_problems(names: list[str]) -> list[str]:
+    """Macros, OLE objects and ActiveX controls, then any other part off the allow-list,
+    whatever the case or percent-encoding of their names."""
+    macros, objects, foreign = [], [], []
+    for name in names:
+        part = _part_name(name)
+        if MACRO_PARTS.search(part):
+            macros.append(name)
+        elif OBJECT_PARTS.match(part):
+            objects.append(name)
+        elif not ALLOWED_PARTS.fullmatch(part):
+            (macros if part.endswith(".bin") else foreign).append(name)
+    return [
+        message.format(names=_some(found))
+        for message, found in ((MACROS, macros), (OBJECTS, objects), (FOREIGN, foreign))
+        if found
+    ]
 
 
 def _unsafe_path(name: str) -> bool:
@@ -192,18 +358,43 @@ def _unsafe_path(name: str) -> bool:
     return name.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts or "\x00" in name
 
 
+@dataclass
+class _Package:
+    """What the package declares: content types, and each part's relationships."""
+
+    defaults: dict[str, str] = field(default_factory=dict)  # extension -> content type
+    overrides: dict[str, str] = field(default_factory=dict)  # part -> content type
+    relationships: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> id -> type
+    declared: list[str] = field(default_factory=list)  # part names in Overrides and targets
+
+    def content_type(self, part: str) -> str:
+        extension = part.rsplit(".", 1)[-1] if "." in part else ""
+        return self.overrides.get(part) or self.defaults.get(extension, "")
+
+
 def _content_problems(data: bytes, entries: list[zipfile.ZipInfo]) -> list[str]:
+    files = [entry for entry in entries if not entry.filename.endswith("/")]
+    # What the package declares comes first: every other part is read in its light.
+    files.sort(
+        key=lambda entry: (
+            _part_name(entry.filename) != "[content_types].xml",
+            not _part_name(entry.filename).endswith(".rels"),
+        )
+    )
+    package = _Package()
     problems: list[str] = []
-    for entry in entries:
-        if entry.filename.endswith("/"):
-            continue
+    for entry in files:
+        name = _part_name(entry.filename)
         content = _entry_content(data, entry)
         if content is None:
             return [
                 f"L'élément {entry.filename} ne correspond pas à la taille annoncée par le "
                 "fichier : document endommagé ou « bombe de décompression »."
             ]
-        if not entry.filename.lower().endswith((".xml", ".rels")):
+        if name.endswith(".svg") or package.content_type(name) == SVG_TYPE:
+            problems += _svg_problems(content, entry.filename)
+            continue
+        if not name.endswith((".xml", ".rels")):
             continue
         try:
             root = etree.fromstring(content, parser=_safe_parser())
@@ -211,13 +402,18 @@ def _content_problems(data: bytes, entries: list[zipfile.ZipInfo]) -> list[str]:
             return [NOT_WORD]
         if root.getroottree().docinfo.doctype:
             return [f"L'élément {entry.filename} déclare un DOCTYPE, ce que Word ne fait jamais."]
-        if entry.filename == "[Content_Types].xml":
-            problems += _content_type_problems(root)
-        elif entry.filename.lower().endswith(".rels"):
-            problems += _relationship_problems(root, entry.filename)
-        elif entry.filename.startswith("word/"):
+        if name == "[content_types].xml":
+            found = _content_type_problems(root, package)
+            if found:
+                return found
+        elif name.endswith(".rels"):
+            problems += _relationship_problems(root, entry.filename, package)
+        elif name.startswith("word/"):
             problems += _field_problems(root, entry.filename)
-    return problems
+            problems += _object_problems(root, entry.filename)
+            problems += _vml_problems(root, entry.filename, package.relationships.get(name, {}))
+    problems += _part_name_problems(package.declared)
+    return list(dict.fromkeys(problems))
 
 
 def _entry_content(data: bytes, entry: zipfile.ZipInfo) -> bytes | None:
@@ -250,33 +446,80 @@ def _children(root) -> list:
     return list(root.iterchildren(tag=etree.Element))  # comments left out
 
 
-def _content_type_problems(root) -> list[str]:
-    declared = [element.get("ContentType") or "" for element in _children(root)]
+def _content_type_problems(root, package: _Package) -> list[str]:
+    problems = []
+    twins = []
+    for element in _children(root):
+        kind = (element.get("ContentType") or "").strip().lower()
+        if element.tag.endswith("}Default"):
+            key, table = (element.get("Extension") or "").lower(), package.defaults
+        elif element.tag.endswith("}Override"):
+            key, table = _part_name(element.get("PartName") or ""), package.overrides
+            package.declared.append(element.get("PartName") or "")
+        else:
+            continue
+        if key in table:
+            twins.append(element.get("Extension") or element.get("PartName") or "")
+        table[key] = kind
+    declared = [*package.defaults.values(), *package.overrides.values()]
     if any(MACRO_CONTENT_TYPES.search(kind) for kind in declared):
         return [MACROS.format(names="type de contenu « macroEnabled »")]
-    main = {
-        (element.get("PartName") or "").lower(): element.get("ContentType")
-        for element in _children(root)
-        if element.tag.endswith("Override")
-    }.get("/word/document.xml")
-    if main == TEMPLATE_MAIN:
+    main = package.overrides.get("word/document.xml")
+    if main == TEMPLATE_MAIN.lower():
         return [
             "Ce fichier est un modèle Word (.dotx) : ouvrez-le puis enregistrez-le au format "
             "« Document Word (.docx) »."
         ]
-    return [] if main == DOCUMENT_MAIN else [NOT_WORD]
+    if main != DOCUMENT_MAIN.lower():
+        return [NOT_WORD]
+    if twins:
+        problems.append(
+            f"Le fichier [Content_Types].xml déclare deux fois le même élément, à la casse ou à "
+            f"l'encodage près ({_some(twins)}) : ce n'est pas un document Word ordinaire."
+        )
+    unknown = [kind for kind in declared if kind not in ALLOWED_CONTENT_TYPES]
+    if unknown:
+        problems.append(
+            f"Le modèle déclare des types de contenu non admis ({_some(unknown)}) : seuls ceux "
+            "qu'écrivent Word et LibreOffice pour un document texte sont acceptés (ni macros, "
+            "ni objets incorporés, ni graphiques)."
+        )
+    return problems
 
 
-def _relationship_problems(root, name: str) -> list[str]:
+def _relationship_problems(root, name: str, package: _Package) -> list[str]:
+    folder, file = posixpath.split(_part_name(name))
+    source = posixpath.join(posixpath.dirname(folder), file.removesuffix(".rels"))
+    by_id = package.relationships.setdefault(source, {})
     problems = []
     for relationship in _children(root):
         target = relationship.get("Target") or ""
+        full_type = (relationship.get("Type") or "").strip()
+        kind = full_type.rsplit("/", 1)[-1]
         mode = (relationship.get("TargetMode") or "").lower()
-        if mode != "external" and "://" not in target and not target.startswith("\\\\"):
-            continue
-        kind = (relationship.get("Type") or "").rsplit("/", 1)[-1]
-        shown = target[:80] + ("…" if len(target) > 80 else "")
-        if kind == "hyperlink":
+        external = mode == "external" or "://" in target or target.startswith("\\\\")
+        by_id[relationship.get("Id") or ""] = "external" if external else kind.lower()
+        shown = _shown(target)
+        if not external:
+            path = target.split("#", 1)[0]
+            if not path.startswith("/"):
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+            package.declared.append(path)
+            if full_type.lower() in ALLOWED_RELATIONSHIP_TYPES:
+                continue
+            if kind.lower() == "afchunk":
+                problems.append(ALT_CHUNK.format(names=f"{shown}, dans {name}"))
+            elif kind.lower() in OBJECT_RELATIONSHIPS or kind.lower().startswith("activex"):
+                problems.append(OBJECTS.format(names=f"{kind} : {shown}, dans {name}"))
+            elif MACRO_RELATIONSHIPS.search(kind):
+                problems.append(MACROS.format(names=f"{kind} : {shown}"))
+            else:
+                problems.append(
+                    f"Le modèle contient une relation d'un type non admis ({kind or 'sans type'} "
+                    f"vers {shown}, dans {name}) : seules les relations qu'écrivent Word et "
+                    "LibreOffice pour un document texte sont acceptées."
+                )
+        elif kind == "hyperlink":
             problems.append(
                 f"Le modèle contient un lien hypertexte vers une adresse externe ({shown}) : les "
                 "relations externes sont refusées, liens hypertextes compris. Retirez le lien "
@@ -295,29 +538,142 @@ def _relationship_problems(root, name: str) -> list[str]:
     return problems
 
 
+def _field_instructions(root) -> list[str]:
+    """Each field's instruction as Word reads it: its ``w:instrText`` runs joined with
+    nothing, from the field's begin character to its end; a field nested in it shows as
+    NESTED_FIELD. ``w:fldSimple`` fields, wherever they sit, give their ``w:instr``."""
+    done: list[str] = []
+    open_fields: list[list[str]] = []
+    loose: list[str] = []
+    for element in root.iter(f"{W}instrText", f"{W}fldChar", f"{W}fldSimple"):
+        if element.tag == f"{W}fldSimple":
+            done.append(element.get(f"{W}instr") or "")
+        elif element.tag == f"{W}instrText":
+            (open_fields[-1] if open_fields else loose).append(element.text or "")
+        elif element.get(f"{W}fldCharType") == "begin":
+            open_fields.append([])
+        elif element.get(f"{W}fldCharType") == "end" and open_fields:
+            done.append("".join(open_fields.pop()))
+            if open_fields:
+                open_fields[-1].append(NESTED_FIELD)
+    return done + ["".join(pieces) for pieces in open_fields] + ["".join(loose)]
+
+
 def _field_problems(root, name: str) -> list[str]:
-    # Word joins a field's instruction runs with nothing ("INCLUDEPICT" + "URE" is
-    # INCLUDEPICTURE); a field character (begin, separate, end) closes one instruction.
-    pieces = [
-        (element.text or "") if element.tag == f"{W}instrText" else " "
-        for element in root.iter(f"{W}instrText", f"{W}fldChar")
+    problems = []
+    for instruction in _field_instructions(root):
+        text = instruction.replace(NESTED_FIELD, "")
+        keyword = re.match(r"\s*([A-Za-z]*)(.?)", instruction, re.DOTALL)
+        if keyword.group(2) == NESTED_FIELD:
+            problems.append(
+                f"Le modèle contient un champ Word dont le nom est produit par un autre champ "
+                f"(« {keyword.group(1) or '…'} », {name}) : Word ne le lirait pas comme il est "
+                "écrit. Retirez-le."
+            )
+        elif LINK_FIELD.search(text) or (
+            keyword.group(1).upper() == "HYPERLINK" and NESTED_FIELD in instruction
+        ):
+            problems.append(
+                f"Le modèle contient un champ lien hypertexte vers une adresse externe ou "
+                f"calculée ({name}) : les liens externes sont refusés."
+            )
+        elif found := OUTSIDE_FIELDS.search(text) or OUTSIDE_KEYWORDS.match(text):
+            problems.append(
+                f"Le modèle contient un champ Word « {found.group(1).upper()} » ({name}) qui va "
+                "chercher un contenu extérieur ou lance une commande : retirez-le."
+            )
+    return problems
+
+
+def _object_problems(root, name: str) -> list[str]:
+    """altChunk imports, OLE objects and ActiveX controls, by the elements that show them."""
+    problems = []
+    if next(root.iter(f"{W}altChunk"), None) is not None:
+        problems.append(ALT_CHUNK.format(names=f"dans {name}"))
+    objects = sorted({etree.QName(element).localname for element in root.iter(*OBJECT_ELEMENTS)})
+    if objects:
+        problems.append(OBJECTS.format(names=f"{', '.join(objects)}, dans {name}"))
+    return problems
+
+
+def _vml_problems(root, name: str, relationships: dict[str, str]) -> list[str]:
+    """VML pictures and fills (``v:imagedata``, ``v:fill``, ``v:stroke``…): a source is
+    never an address, and a relationship id names one of the part's own relationships."""
+    problems = []
+    for element in root.iter(f"{{{VML}}}*", f"{{{OFFICE}}}*"):
+        for attribute, value in element.attrib.items():
+            qualified = etree.QName(attribute)
+            local = qualified.localname.lower()
+            value = value.strip()
+            if local in ("src", "href", "althref") and value and not value.startswith("#"):
+                problems.append(
+                    f"Le modèle contient une image VML liée à une adresse ({_shown(value)}, dans "
+                    f"{name}) : insérez l'image dans le document au lieu de la lier."
+                )
+            elif (
+                attribute.startswith(RELATIONSHIP_ID)
+                or (qualified.namespace == OFFICE and local == "relid")
+            ) and value not in relationships:
+                problems.append(
+                    f"Le modèle contient une image VML qui renvoie à une relation absente "
+                    f"({_shown(value)}, dans {name}) : le document est endommagé."
+                )
+    return problems
+
+
+def _svg_problems(content: bytes, name: str) -> list[str]:
+    """An SVG picture is accepted when it draws only: no DOCTYPE, script, event handler,
+    animation, foreign content or reference outside itself (embedded PNG and JPEG aside)."""
+    try:
+        root = etree.fromstring(content, parser=_safe_parser())
+    except etree.XMLSyntaxError:
+        return [f"L'image {name} n'est pas une image SVG lisible : enregistrez-la en PNG."]
+    found = []
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        found.append("un DOCTYPE")
+    if root.tag != f"{SVG}svg":
+        found.append("autre chose qu'un dessin SVG")
+    siblings = [*root.itersiblings(preceding=True), *root.itersiblings()]
+    for node in [*siblings, *root.iter()]:
+        if isinstance(node, etree._ProcessingInstruction):
+            found.append(f"une instruction de traitement ({node.target})")
+            continue
+        if isinstance(node, etree._Entity):
+            found.append(f"une entité ({node.name})")
+            continue
+        if not isinstance(node.tag, str):
+            continue  # comments
+        local = etree.QName(node).localname.lower()
+        if local in SVG_SCRIPTS:
+            found.append("un script")
+        elif local == "foreignobject":
+            found.append("un contenu étranger (foreignObject)")
+        elif local in SVG_ANIMATIONS:
+            found.append(f"une animation ({etree.QName(node).localname})")
+        elif local == "style" and _css_reaches_out(node.text or "", escapes=True):
+            found.append("une feuille de style qui charge un contenu extérieur")
+        for attribute, value in node.attrib.items():
+            attribute_name = etree.QName(attribute).localname.lower()
+            if attribute_name.startswith("on"):
+                found.append(f"un attribut d'événement ({etree.QName(attribute).localname})")
+            elif (
+                attribute_name in ("href", "src") and not SVG_SAFE_REFERENCE.match(value.strip())
+            ) or _css_reaches_out(value, escapes=attribute_name == "style"):
+                found.append(f"une référence externe ({_shown(value.strip(), 60)})")
+    if not found:
+        return []
+    return [
+        f"L'image vectorielle {name} contient {_some(found)} : les images SVG avec scripts, "
+        "références externes ou DOCTYPE sont refusées. Enregistrez l'image en PNG et "
+        "insérez-la à nouveau."
     ]
-    instructions = " ".join(
-        ["".join(pieces)]
-        + [element.get(f"{W}instr") or "" for element in root.iter(f"{W}fldSimple")]
-    )
-    if LINK_FIELD.search(instructions):
-        return [
-            f"Le modèle contient un champ lien hypertexte vers une adresse externe ({name}) : "
-            "les liens externes sont refusés."
-        ]
-    found = OUTSIDE_FIELDS.search(instructions)
-    if found:
-        return [
-            f"Le modèle contient un champ Word « {found.group(1).upper()} » ({name}) qui va "
-            "chercher un contenu extérieur ou lance une commande : retirez-le."
-        ]
-    return []
+
+
+def _css_reaches_out(text: str, *, escapes: bool) -> bool:
+    if any(not address.startswith("#") for address in CSS_URL.findall(text)):
+        return True
+    return bool(CSS_OUTSIDE.search(text)) if escapes else "@import" in text.lower()
 
 
 # --- A sample answer ----------------------------------------------------------------

@@ -201,3 +201,52 @@ def _saved(document) -> bytes:
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def docx_with_body(
+    fragment: str,
+    *,
+    add: dict[str, bytes] | None = None,
+    types: str = "",
+    relationships: str = "",
+) -> bytes:
+    """A real document whose body starts with the raw ``fragment`` (prefixes w, r, v, o
+    declared on it), with parts ``add``-ed, ``types`` added to [Content_Types].xml and
+    ``relationships`` to the main document's."""
+    namespaces = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+    )
+    wrapped = f"<w:p {namespaces}>{fragment}</w:p>".encode()
+    return zip_patched(
+        docx_bytes("Corps"),
+        add=add,
+        edit={
+            "word/document.xml": lambda xml: xml.replace(b"<w:body>", b"<w:body>" + wrapped, 1),
+            "[Content_Types].xml": _add_before(b"</Types>", types.encode()),
+            "word/_rels/document.xml.rels": _add_before(
+                b"</Relationships>", relationships.encode()
+            ),
+        },
+    )
+
+
+def relationship(kind: str, target: str, rel_id: str = "rIdX") -> str:
+    """A relationship of type ``kind`` (last segment of an officeDocument type, or a full
+    URI) to ``target``."""
+    if "://" not in kind:
+        kind = f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}"
+    return f'<Relationship Id="{rel_id}" Type="{kind}" Target="{target}"/>'
+
+
+def docx_with_svg(svg: bytes) -> bytes:
+    """A document showing ``svg`` as Word 2016+ does: a PNG picture with the SVG beside."""
+    document = docx_with_body(
+        "<w:r><w:t>Logo</w:t></w:r>",
+        add={"word/media/image9.png": b"\x89PNG", "word/media/image9.svg": svg},
+        types='<Default Extension="svg" ContentType="image/svg+xml"/>',
+        relationships=relationship("image", "media/image9.png", "rIdPng")
+        + relationship("image", "media/image9.svg", "rIdSvg"),
+    )
+    return document

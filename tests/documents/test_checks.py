@@ -8,6 +8,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,13 +27,16 @@ from documents.rendering import (
 from tests.documents.builders import (
     all_text,
     docx_bytes,
+    docx_with_body,
     docx_with_external_image,
     docx_with_field,
     docx_with_footnote,
     docx_with_hyperlink,
     docx_with_macro,
     docx_with_split_field,
+    docx_with_svg,
     paragraphs_text,
+    relationship,
     zip_patched,
     zip_with_lying_size,
 )
@@ -239,6 +243,213 @@ HOSTILE_PACKAGES = {
 }
 
 
+SVG_HEAD = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+CLEAN_SVG = (
+    SVG_HEAD + b'<defs><linearGradient id="g"/></defs><circle r="4" fill="url(#g)"/>'
+    b'<use xlink:href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/></svg>'
+)
+VML_PICTURE = "<w:r><w:pict><v:shape><v:imagedata {}/></v:shape></w:pict></w:r>"
+
+
+def _field_in(container: str, instruction: str) -> bytes:
+    simple = f'<w:fldSimple w:instr="{instruction}"><w:r><w:t>x</w:t></w:r></w:fldSimple>'
+    return docx_with_body(container.format(simple))
+
+
+def _nested_field(before: str, after: str) -> bytes:
+    run = "<w:r>{}</w:r>"
+    begin, end = '<w:fldChar w:fldCharType="begin"/>', '<w:fldChar w:fldCharType="end"/>'
+    text = '<w:instrText xml:space="preserve">{}</w:instrText>'
+    return docx_with_body(
+        "".join(
+            run.format(piece)
+            for piece in (begin, text.format(before), begin, text.format(" QUOTE "), end)
+            + (text.format(after), end)
+        )
+    )
+
+
+HOSTILE_PACKAGES.update(
+    {
+        # Fields
+        "fldSimple INCLUDETEXT inside a hyperlink": (
+            lambda: _field_in('<w:hyperlink w:anchor="a">{}</w:hyperlink>', "INCLUDETEXT c:\\x"),
+            "INCLUDETEXT",
+        ),
+        "fldSimple DDEAUTO inside a smartTag": (
+            lambda: _field_in('<w:smartTag w:element="x">{}</w:smartTag>', "DDEAUTO cmd"),
+            "DDEAUTO",
+        ),
+        "DATABASE field": (lambda: docx_with_field("DATABASE \\c x \\s y"), "DATABASE"),
+        "INCLUDEPICT + empty nested field + URE": (
+            lambda: _nested_field("INCLUDEPICT", 'URE "http://x.example/a.png"'),
+            "produit par un autre champ",
+        ),
+        "field keyword produced by a nested field": (
+            lambda: _nested_field(" ", ' "http://x.example/a.png"'),
+            "produit par un autre champ",
+        ),
+        # altChunk
+        "altChunk element and part": (
+            lambda: docx_with_body(
+                '<w:altChunk r:id="rIdX"/>',
+                add={"word/afchunk1.xml": b"<html/>"},
+                relationships=relationship("aFChunk", "afchunk1.xml"),
+            ),
+            "altChunk",
+        ),
+        "aFChunk relationship alone": (
+            lambda: docx_with_body(
+                "",
+                add={"word/chunk.xml": b"<x/>"},
+                relationships=relationship("aFChunk", "chunk.xml"),
+            ),
+            "altChunk",
+        ),
+        # OLE objects and ActiveX
+        "w:object with o:OLEObject": (
+            lambda: docx_with_body(
+                '<w:r><w:object><o:OLEObject ProgID="Package"/></w:object></w:r>'
+            ),
+            "OLEObject",
+        ),
+        "oleObject relationship to a .png name": (
+            lambda: docx_with_body(
+                "",
+                add={"word/media/image7.png": b"\xd0\xcf\x11\xe0"},
+                relationships=relationship("oleObject", "media/image7.png"),
+            ),
+            "oleObject",
+        ),
+        "word/embeddings/ part with an image extension": (
+            lambda: zip_patched(docx_bytes("x"), add={"word/embeddings/object1.png": b"x"}),
+            "object1.png",
+        ),
+        "ActiveX part in capitals": (
+            lambda: zip_patched(docx_bytes("x"), add={"WORD/ACTIVEX/activeX1.xml": b"<ax/>"}),
+            "ActiveX",
+        ),
+        "w:control element": (
+            lambda: docx_with_body('<w:r><w:control r:id="rId1" w:name="c"/></w:r>'),
+            "control",
+        ),
+        # SVG
+        "SVG with a script": (
+            lambda: docx_with_svg(SVG_HEAD + b"<script>alert(1)</script></svg>"),
+            "un script",
+        ),
+        "SVG with onload": (
+            lambda: docx_with_svg(SVG_HEAD + b'<rect onload="alert(1)"/></svg>'),
+            "onload",
+        ),
+        "SVG with an external image": (
+            lambda: docx_with_svg(
+                SVG_HEAD + b'<image xlink:href="https://t.example/p.png"/></svg>'
+            ),
+            "https://t.example/p.png",
+        ),
+        "SVG with a DOCTYPE and an entity": (
+            lambda: docx_with_svg(
+                b'<!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                + SVG_HEAD
+                + b"<text>&e;</text></svg>"
+            ),
+            "DOCTYPE",
+        ),
+        "SVG with foreignObject": (
+            lambda: docx_with_svg(SVG_HEAD + b"<foreignObject><p>x</p></foreignObject></svg>"),
+            "foreignObject",
+        ),
+        "SVG with <use> pointing outside": (
+            lambda: docx_with_svg(SVG_HEAD + b'<use href="https://t.example/s.svg#a"/></svg>'),
+            "https://t.example/s.svg#a",
+        ),
+        "SVG with a CSS @import": (
+            lambda: docx_with_svg(
+                SVG_HEAD + b"<style>@import url(https://t.example/c.css);</style></svg>"
+            ),
+            "feuille de style",
+        ),
+        "SVG declared by content type under a .png name": (
+            lambda: docx_with_body(
+                "",
+                add={"word/media/image8.png": SVG_HEAD + b"<script>x</script></svg>"},
+                types='<Override PartName="/word/media/image8.png" ContentType="image/svg+xml"/>',
+            ),
+            "un script",
+        ),
+        # VML
+        "VML imagedata src by URL": (
+            lambda: docx_with_body(VML_PICTURE.format('src="https://t.example/p.png"')),
+            "https://t.example/p.png",
+        ),
+        "VML imagedata o:href to a UNC path": (
+            lambda: docx_with_body(VML_PICTURE.format('o:href="\\\\evil\\share\\p.png"')),
+            "\\\\evil\\share",
+        ),
+        "VML fill r:id naming no relationship": (
+            lambda: docx_with_body(
+                '<w:r><w:pict><v:rect><v:fill r:id="rIdNone"/></v:rect></w:pict></w:r>'
+            ),
+            "rIdNone",
+        ),
+        # Case and encoding of part names
+        "WORD/VBAPROJECT.BIN": (
+            lambda: zip_patched(docx_bytes("x"), add={"WORD/VBAPROJECT.BIN": b"\xd0\xcf"}),
+            "WORD/VBAPROJECT.BIN",
+        ),
+        "two entries equal ignoring case": (
+            lambda: zip_patched(docx_bytes("x"), add={"WORD/Document.xml": b"<x/>"}),
+            "WORD/Document.xml",
+        ),
+        "percent-encoded vbaProject": (
+            lambda: zip_patched(docx_bytes("x"), add={"word/%76baProject.bin": b"\xd0\xcf"}),
+            "word/%76baProject.bin",
+        ),
+        "percent-encoded Override of a macro part": (
+            lambda: docx_with_body(
+                "", types='<Override PartName="/word/%76baProject.bin" ContentType="image/png"/>'
+            ),
+            "/word/%76baProject.bin",
+        ),
+        # Content types
+        "chart content type": (
+            lambda: docx_with_body(
+                "",
+                types='<Override PartName="/word/chart1.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.drawingml.chart+xml"/>',
+            ),
+            "drawingml.chart+xml",
+        ),
+        "OLE object content type for .png": (
+            lambda: docx_with_body(
+                "",
+                types='<Default Extension="PNG2" '
+                'ContentType="application/vnd.ms-office.oleObject"/>',
+            ),
+            "application/vnd.ms-office.oleobject",
+        ),
+        # Relationship types
+        "internal attachedTemplate relationship": (
+            lambda: docx_with_body(
+                "",
+                add={"word/t.xml": b"<x/>"},
+                relationships=relationship("attachedTemplate", "t.xml"),
+            ),
+            "attachedTemplate",
+        ),
+        "internal subDocument relationship": (
+            lambda: docx_with_body(
+                "",
+                add={"word/sub.xml": b"<x/>"},
+                relationships=relationship("subDocument", "sub.xml"),
+            ),
+            "subDocument",
+        ),
+    }
+)
+
+
 class TestHostilePackages:
     @pytest.mark.parametrize("name", HOSTILE_PACKAGES)
     def test_refused_on_upload_with_a_message_naming_the_culprit(self, name):
@@ -297,6 +508,27 @@ class TestHostilePackages:
         )
 
         assert package_problems(data=with_extras) == []
+
+    def test_a_clean_svg_with_its_png_is_accepted(self):
+        assert package_problems(data=docx_with_svg(CLEAN_SVG)) == []
+
+    def test_a_libreoffice_document_is_accepted(self):
+        # samples/libreoffice.docx: samples/libreoffice.fodt converted by LibreOffice 7.4
+        # (soffice --headless --convert-to docx): header, footer, notes, comment, list,
+        # table, pictures, a text box drawn in VML too, a DATE field.
+        data = (Path(__file__).parent / "samples" / "libreoffice.docx").read_bytes()
+
+        assert package_problems(data=data) == []
+        assert template_check(data=data, schema=SCHEMA).ok
+
+    def test_a_clean_vml_picture_with_its_relationship_is_accepted(self):
+        data = docx_with_body(
+            VML_PICTURE.format('r:id="rIdPng" o:title=""'),
+            add={"word/media/image9.png": b"\x89PNG"},
+            relationships=relationship("image", "media/image9.png", "rIdPng"),
+        )
+
+        assert package_problems(data=data) == []
 
 
 # --- Hostile Jinja --------------------------------------------------------------------
