@@ -7,6 +7,11 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Portail : territoires, organisations et comptes"
 
+    def ready(self) -> None:
+        from portal.audit_changes import audit_changes_connect
+
+        audit_changes_connect()
+
 
 class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.

@@ -1,8 +1,10 @@
-"""Request guards: the Wagtail admin kept for DIHAL editors, and the Permissions-Policy header."""
+"""Request guards: the Wagtail admin kept for DIHAL editors (its requests bound for the audit),
+and the Permissions-Policy header."""
 
 from django.conf import settings
 from django.shortcuts import render
 
+from portal.audit import request_bound
 from portal.permissions import can_access_cms_admin
 
 CMS_ADMIN_PREFIX = "/admin/"
@@ -12,6 +14,8 @@ class CmsAdminAccessMiddleware:
     """Signed-in people who are not DIHAL editors get a 403 page instead of the admin.
 
     Anonymous visitors fall through to Wagtail, which sends them to the allauth login.
+    The admin's requests are bound for the audit of the changes made there (memberships,
+    privileges: portal.audit_changes).
     """
 
     def __init__(self, get_response):
@@ -24,7 +28,8 @@ class CmsAdminAccessMiddleware:
             and not can_access_cms_admin(request.user)
         ):
             return render(request, "portal/cms_admin_refused.html", status=403)
-        return self.get_response(request)
+        with request_bound(request):
+            return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -27,6 +27,7 @@ def mon_espace(request):
             if permissions.can_follow_households(request.user)
             else None,
             "can_see_household_overview": permissions.can_see_household_overview(request.user),
+            "can_read_operator_audit_log": permissions.can_read_operator_audit_log(request.user),
         },
     )
 
