@@ -26,12 +26,13 @@ DROP FUNCTION IF EXISTS portal_auditentry_append_only();
 
 def _append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY)
+        # params=None: the SQL is sent as written (its RAISE message holds a literal %).
+        schema_editor.execute(APPEND_ONLY, params=None)
 
 
 def _remove_append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REMOVE_APPEND_ONLY)
+        schema_editor.execute(REMOVE_APPEND_ONLY, params=None)
 
 
 
