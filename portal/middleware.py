@@ -1,5 +1,5 @@
-"""Request guards: the Wagtail admin kept for DIHAL editors (its requests bound for the audit),
-and the Permissions-Policy header."""
+"""Request guards: the Wagtail admin kept for DIHAL editors (and each request bound for the
+audit of the changes made while serving it), and the Permissions-Policy header."""
 
 from django.conf import settings
 from django.shortcuts import render
@@ -14,8 +14,8 @@ class CmsAdminAccessMiddleware:
     """Signed-in people who are not DIHAL editors get a 403 page instead of the admin.
 
     Anonymous visitors fall through to Wagtail, which sends them to the allauth login.
-    The admin's requests are bound for the audit of the changes made there (memberships,
-    privileges: portal.audit_changes).
+    Every request served is bound for the audit of the changes made while serving it
+    (memberships and privileges, recorded by portal.audit_changes).
     """
 
     def __init__(self, get_response):

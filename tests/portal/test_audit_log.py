@@ -400,3 +400,32 @@ def test_postgresql_refuses_a_raw_update_or_delete(trail, statement):
     assert AuditEntry.objects.exists()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
+
+
+def test_privileges_granted_in_the_admin_user_form_leave_rows_with_the_actor(login):
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    from portal.models import User
+    from tests.portal.test_user_admin import form_post_data
+
+    cache.clear()  # allauth's sign-in counts
+    User.objects.create_superuser(
+        email="technique@demo.test", password=DEMO_PASSWORD, first_name="É", last_name="T"
+    )
+    client = login("technique@demo.test")
+    target = User.objects.get(email="prefecture93@demo.test")
+    group = Group.objects.order_by("pk").first()
+    url = f"/admin/users/edit/{target.pk}/"
+    data = form_post_data(client.get(url).context["form"])
+    data.update({"is_superuser": "on", "groups": [group.pk]})
+    since = _last_pk()
+    response = client.post(url, data, REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 302, response.context["form"].errors
+    rows = [r for r in _new_rows(since) if r.action == AuditAction.MEMBERSHIP]
+    assert sorted(r.object_reference for r in rows) == [
+        "prefecture93@demo.test : ajout au groupe « " + group.name + " »",
+        "prefecture93@demo.test : superutilisateur accordé",
+    ]
+    assert {(r.user_email, r.ip) for r in rows} == {("technique@demo.test", "192.0.2.9")}
+    assert {r.role for r in rows} == {"Superutilisateur"}
