@@ -21,6 +21,21 @@ from documents.models import TemplatePurpose, WordTemplate
 from documents.views import DOCX_TYPE, private_download
 from portal import permissions
 from portal.accounts import sensitive_operation
+from portal.audit import AuditAction, audit_record
+
+
+def _record(request, action: str, form: Form, purpose: str, version: int | str) -> None:
+    """A row naming the form, the template's purpose and its version (a number, or
+    « en service », « fourni avec le portail »)."""
+    what = "modèle du rapport consolidé" if purpose == TemplatePurpose.RAPPORT else "modèle"
+    number = f"version {version}" if isinstance(version, int) else version
+    audit_record(
+        user=request.user,
+        action=action,
+        request=request,
+        object_type="modèle Word",
+        object_reference=f"formulaire « {form.title} » ({form.pk}), {what}, {number}",
+    )
 
 
 def _editors_only(request) -> None:
@@ -120,6 +135,7 @@ def form_templates(request, form_id: int, purpose: str = TemplatePurpose.DOCUMEN
                 upload.add_error("file", error)
             status = 400
         else:
+            _record(request, AuditAction.TEMPLATE_UPLOAD, form, purpose, version.number)
             messages.success(
                 request,
                 f"Version {version.number} déposée : vérifiez l'aperçu, puis mettez-la en service.",
@@ -161,6 +177,7 @@ def template_download(request, pk: int):
     version = get_object_or_404(WordTemplate, pk=pk)
     with version.file.open("rb") as handle:
         content = handle.read()
+    _record(request, AuditAction.DOWNLOAD, version.form, version.purpose, version.number)
     return private_download(
         content,
         filename=f"{_stem(version.form, version.purpose)}-v{version.number}.docx",
@@ -178,6 +195,7 @@ def template_current(request, form_id: int, purpose: str = TemplatePurpose.DOCUM
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
     purpose = _purpose(purpose, form)
+    _record(request, AuditAction.DOWNLOAD, form, purpose, "en service")
     return private_download(
         templates_store.active_template(form=form, purpose=purpose).data,
         filename=f"{_stem(form, purpose)}.docx",
@@ -190,6 +208,7 @@ def template_preview(request, pk: int):
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
     content = templates_store.template_preview(template=version)
+    _record(request, AuditAction.DOWNLOAD, version.form, version.purpose, version.number)
     kind = "apercu-rapport" if version.purpose == TemplatePurpose.RAPPORT else "apercu"
     return private_download(
         content,
@@ -210,6 +229,7 @@ def template_activate(request, pk: int) -> HttpResponse:
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
     templates_store.word_template_activate(template=version)
+    _record(request, AuditAction.TEMPLATE_ACTIVATION, version.form, version.purpose, version.number)
     what = "du rapport consolidé " if version.purpose == TemplatePurpose.RAPPORT else ""
     messages.success(request, f"Version {version.number} {what}mise en service.")
     return _form_page(version.form_id, version.purpose)
@@ -224,5 +244,6 @@ def templates_use_defaults(
     form = get_object_or_404(Form, pk=form_id)
     purpose = _purpose(purpose, form)
     templates_store.word_templates_use_defaults(form=form, purpose=purpose)
+    _record(request, AuditAction.TEMPLATE_ACTIVATION, form, purpose, "fourni avec le portail")
     messages.success(request, "Le modèle fourni avec le portail est de nouveau en service.")
     return _form_page(form.pk, purpose)

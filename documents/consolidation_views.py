@@ -21,6 +21,7 @@ from documents.consolidation_selectors import consolidation_scope, scope_consoli
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
 from portal import permissions
+from portal.audit import AuditAction, audit_record
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -45,15 +46,25 @@ def consolidation_page(request, pk: int):
     return TemplateResponse(request, "documents/consolidation.html", context)
 
 
+def _record_download(request, campaign: Campaign, *, what: str, scope) -> None:
+    """One row per file downloaded: which file of which campaign, and for which scope."""
+    filters = ", ".join(f"{key} {value}" for key, value in scope.query.items()) or "national"
+    audit_record(
+        user=request.user,
+        action=AuditAction.DOWNLOAD,
+        request=request,
+        object_type="tableau consolidé",
+        object_reference=f"campagne {campaign.pk} « {campaign} », {what} ({filters})",
+    )
+
+
 @login_required
 def consolidation_xlsx(request, pk: int):
     """The workbook of the tables, within the same scope as the page."""
     campaign = _campaign(request, pk)
-    consolidation = scope_consolidation(
-        campaign=campaign,
-        user=request.user,
-        scope=consolidation_scope(user=request.user, params=request.GET),
-    )
+    scope = consolidation_scope(user=request.user, params=request.GET)
+    consolidation = scope_consolidation(campaign=campaign, user=request.user, scope=scope)
+    _record_download(request, campaign, what="classeur XLSX", scope=scope)
     return private_download(
         consolidation_files.consolidation_xlsx(consolidation=consolidation),
         filename=consolidation_files.consolidation_filename(
@@ -68,10 +79,11 @@ def consolidation_csv(request, pk: int, table: str):
     """One table as CSV for French Excel; a table this consolidation lacks is not found.
     Only what the table needs is computed (the comparison, the household counts)."""
     campaign = _campaign(request, pk)
+    scope = consolidation_scope(user=request.user, params=request.GET)
     consolidation = scope_consolidation(
         campaign=campaign,
         user=request.user,
-        scope=consolidation_scope(user=request.user, params=request.GET),
+        scope=scope,
         with_comparison=table == "comparaison",
         with_field_counts=table == "menages",
     )
@@ -79,6 +91,7 @@ def consolidation_csv(request, pk: int, table: str):
         content = consolidation_files.consolidation_csv(consolidation=consolidation, table=table)
     except ValueError:
         raise Http404 from None
+    _record_download(request, campaign, what=f"tableau « {table} » en CSV", scope=scope)
     return private_download(
         content,
         filename=consolidation_files.consolidation_filename(
@@ -92,12 +105,11 @@ def consolidation_csv(request, pk: int, table: str):
 def consolidation_docx(request, pk: int):
     """The consolidated Word report of the scope (figures only: no household counts)."""
     campaign = _campaign(request, pk)
+    scope = consolidation_scope(user=request.user, params=request.GET)
     consolidation = scope_consolidation(
-        campaign=campaign,
-        user=request.user,
-        scope=consolidation_scope(user=request.user, params=request.GET),
-        with_field_counts=False,
+        campaign=campaign, user=request.user, scope=scope, with_field_counts=False
     )
+    _record_download(request, campaign, what="rapport Word", scope=scope)
     return private_download(
         consolidation_report.consolidation_docx(consolidation=consolidation),
         filename=consolidation_files.consolidation_filename(

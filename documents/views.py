@@ -30,27 +30,30 @@ def private_download(content: bytes, *, filename: str, content_type: str) -> Htt
     return response
 
 
-def _readable_submission(request, pk: int):
+def _readable_submission(request, pk: int, *, kind: str):
+    """The answer whose ``kind`` of document (« document Word », « document PDF ») the
+    person downloads; each download leaves a row."""
     submission = forms_selectors.submission_with_history(submission_id=pk, user=request.user)
     if submission is None or not permissions.can_download_submission_document(
         request.user, submission
     ):
         raise Http404
-    if submission.household_id:
-        audit_record(
-            user=request.user,
-            action=AuditAction.DOCUMENT,
-            household=submission.household,
-            submission=submission,
-            request=request,
-        )
+    audit_record(
+        user=request.user,
+        action=AuditAction.DOCUMENT,
+        household=submission.household if submission.household_id else None,
+        submission=submission,
+        request=request,
+        object_type=kind,
+        object_reference=f"réponse {submission.pk}",
+    )
     return submission
 
 
 @login_required
 def submission_word(request, pk: int):
     """The answer as a Word document, on its form's active template."""
-    submission = _readable_submission(request, pk)
+    submission = _readable_submission(request, pk, kind="document Word")
     return private_download(
         submission_document(submission=submission),
         filename=document_filename(submission=submission),
@@ -61,9 +64,9 @@ def submission_word(request, pk: int):
 @login_required
 def submission_pdf(request, pk: int):
     """The same document in PDF, when LibreOffice is installed."""
-    submission = _readable_submission(request, pk)
     if not pdf.pdf_available():
         raise Http404
+    submission = _readable_submission(request, pk, kind="document PDF")
     try:
         content = pdf.docx_to_pdf(data=submission_document(submission=submission))
     except pdf.PdfUnavailable as error:
@@ -85,6 +88,13 @@ def campaign_export_start(request, pk: int):
         raise PermissionDenied
     campaign = get_object_or_404(forms_selectors.campaigns_followed_by(user=request.user), pk=pk)
     export = exports.campaign_export_request(campaign=campaign, user=request.user)
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        request=request,
+        object_type="export des documents",
+        object_reference=f"export {export.pk}, campagne {campaign.pk} « {campaign} »",
+    )
     return redirect("documents:export_detail", pk=export.pk)
 
 
@@ -129,6 +139,13 @@ def export_download(request, pk: int):
     path = exports.export_path(export=export)
     if path is None:
         raise Http404
+    audit_record(
+        user=request.user,
+        action=AuditAction.DOWNLOAD,
+        request=request,
+        object_type="export des documents",
+        object_reference=f"export {export.pk}, campagne {export.campaign.pk} « {export.campaign} »",
+    )
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

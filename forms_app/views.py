@@ -302,14 +302,15 @@ def answer_file(request, pk: int, file_id: int):
     )
     if not permissions.can_download_submission_file(request.user, stored):
         raise Http404
-    if stored.submission.household_id:
-        audit_record(
-            user=request.user,
-            action=AuditAction.DOWNLOAD,
-            household=stored.submission.household,
-            submission=stored.submission,
-            request=request,
-        )
+    audit_record(
+        user=request.user,
+        action=AuditAction.DOWNLOAD,
+        household=stored.submission.household if stored.submission.household_id else None,
+        submission=stored.submission,
+        request=request,
+        object_type="fichier d'une réponse",
+        object_reference=f"fichier {stored.pk} « {stored.original_name} »",
+    )
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name
     )

@@ -12,6 +12,10 @@ class PortalConfig(AppConfig):
 
         connect_session_receivers()
 
+        from portal.audit_changes import audit_changes_connect
+
+        audit_changes_connect()
+
 
 class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.

@@ -3,11 +3,32 @@ change, membership change and purge (security.md #14)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.http import HttpRequest
 
 from portal.models import AuditAction, AuditEntry, User
 
 LIST_REFERENCE = "(liste)"  # a page listing several households by name
+
+# The request being served, for rows written where no view hands it over (the membership
+# and privilege changes that model signals see, portal.audit_changes).
+_current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+
+
+@contextmanager
+def request_bound(request: HttpRequest):
+    """Makes ``request`` the one ``current_request`` returns while the block runs."""
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
+
+
+def current_request() -> HttpRequest | None:
+    return _current_request.get()
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -76,4 +97,4 @@ def audit_record(
     )
 
 
-__all__ = ["AuditAction", "audit_record", "client_ip"]
+__all__ = ["AuditAction", "audit_record", "client_ip", "current_request", "request_bound"]

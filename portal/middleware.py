@@ -1,5 +1,6 @@
 """Request guards: a second factor before any page for those who must have one, the Wagtail
-admin kept for DIHAL editors, the Permissions-Policy and the Content-Security-Policy headers."""
+admin kept for DIHAL editors (and each request bound for the audit of the changes made while
+serving it), the Permissions-Policy and the Content-Security-Policy headers."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from portal.accounts import signed_in_with_second_factor
+from portal.audit import request_bound
 from portal.permissions import can_access_cms_admin, must_enrol_mfa
 
 CMS_ADMIN_PREFIX = "/admin/"
@@ -53,6 +55,8 @@ class CmsAdminAccessMiddleware:
     """Signed-in people who are not DIHAL editors get a 403 page instead of the admin.
 
     Anonymous visitors fall through to Wagtail, which sends them to the allauth login.
+    Every request served is bound for the audit of the changes made while serving it
+    (memberships and privileges, recorded by portal.audit_changes).
     """
 
     def __init__(self, get_response):
@@ -65,7 +69,8 @@ class CmsAdminAccessMiddleware:
             and not can_access_cms_admin(request.user)
         ):
             return render(request, "portal/cms_admin_refused.html", status=403)
-        return self.get_response(request)
+        with request_bound(request):
+            return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -302,3 +302,25 @@ def can_see_consolidation(user: AnyUser, campaign) -> bool:
     every territory, a prefecture its own; the tables narrow with territories_followed_by),
     and never for a household form (form_has_consolidation). Operators: no."""
     return can_follow_campaigns(user) and form_has_consolidation(campaign.form)
+
+
+# --- The access trail -----------------------------------------------------------------
+
+
+def can_read_audit_log(user: AnyUser) -> bool:
+    """The whole access trail (« Journal des accès ») is the DIHAL administrators': the
+    editors who run the portal, and technical superusers."""
+    return can_access_cms_admin(user)
+
+
+def audit_log_operators(user: AnyUser):
+    """The operators whose households' trail a person reads: those they are responsable of
+    (never a DIHAL member's, who sees the whole trail in the admin)."""
+    return household_operators(user).filter(
+        memberships__user=user, memberships__role=Role.RESPONSABLE
+    )
+
+
+def can_read_operator_audit_log(user: AnyUser) -> bool:
+    """An operator's responsable reads the trail of their own organisation's households."""
+    return audit_log_operators(user).exists()

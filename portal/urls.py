@@ -4,10 +4,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import audit_views, views
 
 portal_patterns = (
-    [path("mon-espace/", views.mon_espace, name="mon_espace")],
+    [
+        path("mon-espace/", views.mon_espace, name="mon_espace"),
+        path(
+            "mon-espace/journal-des-acces/",
+            audit_views.operator_audit_log,
+            name="audit_log",
+        ),
+    ],
     "portal",
 )
 

@@ -29,6 +29,7 @@ def mon_espace(request):
             else None,
             "can_see_household_overview": permissions.can_see_household_overview(request.user),
             "has_second_factor": is_mfa_enabled(request.user, types=["totp"]),
+            "can_read_operator_audit_log": permissions.can_read_operator_audit_log(request.user),
         },
     )
 

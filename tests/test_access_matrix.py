@@ -58,7 +58,7 @@ from forms_app.lifecycle import (
 from forms_app.models import Campaign, Household, Submission, SubmissionStatus
 from home.content_loader import portal_content_load
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
-from portal.models import Organisation, OrganisationKind, User
+from portal.models import Membership, Organisation, OrganisationKind, Role, User
 from tests.forms_app.builders import valid_input
 from tests.signing import SECOND_FACTOR_PATH, sign_in
 
@@ -304,6 +304,20 @@ def following_operator(outcome: Outcome) -> Decide:
     return decide
 
 
+# The demo operators' accounts are agents; the world makes this one its operator's
+# responsable, who reads the access trail of the operator's households.
+OPERATOR_RESPONSABLE = "operateur38b@demo.test"
+
+
+def operator_responsable_only(outcome: Outcome) -> Decide:
+    """An operator's responsable; refused to agents, prefectures and DIHAL."""
+
+    def decide(persona: Persona, target: Target) -> Outcome:
+        return outcome if persona.email == OPERATOR_RESPONSABLE else FORBIDDEN
+
+    return decide
+
+
 def requester_only(outcome: Outcome) -> Decide:
     """An export is its requester's (the DIHAL account here); not found for anyone else."""
 
@@ -387,6 +401,24 @@ EDITORS_ONLY = {
 # The portal's own patterns, one by one (key: the full name, or the route when unnamed).
 PORTAL_PATTERNS: dict[str, PatternRule] = {
     "portal:mon_espace": PatternRule("any signed-in person", {"GET": everyone(SERVED)}),
+    "portal:audit_log": PatternRule(
+        "an operator's responsable (their households' access trail); 403 for anyone else",
+        {"GET": operator_responsable_only(SERVED)},
+    ),
+    "portal_audit:index": PatternRule(
+        "« Journal des accès » in the admin: DIHAL administrators only",
+        EDITORS_ONLY,
+        signed_in=False,
+    ),
+    "portal_audit:export": PatternRule(
+        "« Journal des accès » CSV export: DIHAL administrators only",
+        {
+            "GET": by_kind(
+                anonymous=TO_LOGIN, dihal=DOWNLOAD, prefecture=FORBIDDEN, operateur=FORBIDDEN
+            )
+        },
+        signed_in=False,
+    ),
     "home:territories": PatternRule("public", {"GET": everyone(SERVED)}, signed_in=False),
     "cms_admin_login": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
@@ -977,6 +1009,9 @@ def _admin_routes_without_arguments() -> list[str]:
 def _world_build() -> World:
     portal_content_load(content_dir=settings.PORTAL_CONTENT_DIR)
     demo_data_load()
+    Membership.objects.filter(
+        user__email=OPERATOR_RESPONSABLE, organisation__kind=OrganisationKind.OPERATEUR
+    ).update(role=Role.RESPONSABLE)
     bilan = Campaign.objects.get(title=BILAN_2021)
     lettre = Campaign.objects.get(title=LETTRE)
     prefectures = {
