@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from documents.views import private_download
 from portal import audit_log, permissions
+from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
 
 PER_PAGE = 50
@@ -39,6 +40,7 @@ def admin_audit_log(request):
     )
 
 
+@sensitive_operation
 def admin_audit_log_csv(request):
     """The filtered rows as CSV; the export is itself a row of the trail."""
     if not permissions.can_read_audit_log(request.user):

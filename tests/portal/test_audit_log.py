@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -18,7 +19,7 @@ from wagtailstreamforms.models import Form
 from documents.models import DocumentExport
 from forms_app import households, lifecycle
 from forms_app.models import Campaign, Submission, SubmissionStatus
-from portal.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD, demo_second_factor_enrol
 from portal.models import (
     AuditAction,
     AuditEntry,
@@ -28,6 +29,7 @@ from portal.models import (
     Role,
 )
 from tests.documents.builders import docx_bytes
+from tests.signing import signed_in
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
@@ -37,9 +39,7 @@ OPERATOR_LOG = "/mon-espace/journal-des-acces/"
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    assert client.login(username=email, password=DEMO_PASSWORD)
-    return client
+    return signed_in(email)
 
 
 def _new_rows(since: int):
@@ -410,9 +410,10 @@ def test_privileges_granted_in_the_admin_user_form_leave_rows_with_the_actor(log
     from tests.portal.test_user_admin import form_post_data
 
     cache.clear()  # allauth's sign-in counts
-    User.objects.create_superuser(
+    superuser = User.objects.create_superuser(
         email="technique@demo.test", password=DEMO_PASSWORD, first_name="É", last_name="T"
     )
+    demo_second_factor_enrol(user=superuser, secret=generate_totp_secret())
     client = login("technique@demo.test")
     target = User.objects.get(email="prefecture93@demo.test")
     group = Group.objects.order_by("pk").first()

@@ -299,3 +299,11 @@ def test_a_signed_in_person_signs_in_as_the_readme_says(client, demo_accounts):
     account = next(a for a in DEMO_ACCOUNTS if a.email == "dihal@demo.test")
     response = sign_in(client, account.email)
     assert response["Location"] == "/mon-espace/"
+
+
+def test_the_audit_export_asks_for_a_recent_authentication(demo_data):
+    client = signed_in("dihal@demo.test")
+    assert client.get("/admin/journal-des-acces/export.csv").status_code == 200
+    _age_authentication(client, seconds=11 * 60)
+    response = client.get("/admin/journal-des-acces/export.csv")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
