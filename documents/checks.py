@@ -39,7 +39,7 @@ from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from lxml import etree
 
-from documents.engine import render_docx
+from documents.engine import render_docx_local
 from documents.rendering import (
     DEFAULT_LIMITS,
     META_KEYS,
@@ -601,7 +601,7 @@ def _forbidden_nodes(label: str, tree: nodes.Template) -> list[str]:
 def _render_preview(data: bytes, context: dict[str, Any]) -> bytes:
     limits = dataclasses.replace(DEFAULT_LIMITS, seconds=PREVIEW_SECONDS)
     try:
-        preview = render_docx(template=data, context=context, limits=limits)
+        preview = render_docx_local(template=data, context=context, limits=limits)
         Document(io.BytesIO(preview))
     except RenderLimitExceeded as exc:
         raise _AnalysisFailed(str(exc)[:1].lower() + str(exc)[1:]) from exc
