@@ -129,6 +129,9 @@ class RenderPool:
         self.cpu_seconds = cpu_seconds
         self.memory_bytes = memory_bytes
         self._context = multiprocessing.get_context("forkserver")
+        # The fork server is single-threaded and imports Django once; each worker is a fork
+        # of it (milliseconds), not of the threaded web process.
+        self._context.set_forkserver_preload(["documents.render_boot"])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()

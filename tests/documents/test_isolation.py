@@ -17,7 +17,6 @@ from portal.demo import DEMO_PASSWORD
 from tests.documents.builders import all_text, docx_bytes
 
 
-
 def _squarings(count: int) -> bytes:
     """Repeated squaring of a big integer: each ``a * a`` is one bytecode that holds Python's
     lock (the in-process watchdog cannot interrupt it); the sandbox lets int * int through.
@@ -52,9 +51,7 @@ def _client(email: str) -> Client:
 def _put_in_service(form, data: bytes) -> None:
     """A template that passed the upload check (it behaved on the sample answer) and now
     meets a real one: stored and activated as the upload would."""
-    WordTemplate.objects.filter(form=form, purpose=TemplatePurpose.DOCUMENT).update(
-        is_active=False
-    )
+    WordTemplate.objects.filter(form=form, purpose=TemplatePurpose.DOCUMENT).update(is_active=False)
     number = WordTemplate.objects.filter(form=form).count() + 1
     WordTemplate.objects.create(
         form=form,
