@@ -672,6 +672,9 @@ def _isolated(function: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 def _child_main(sender, function: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    from documents.isolation import mark_render_child
+
+    mark_render_child()
     _limit_memory()
     try:
         result = ("ok", function(**kwargs))

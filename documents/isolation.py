@@ -76,7 +76,17 @@ def _limit_cpu(cpu_seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
+_in_render_child = False  # True in a render worker and in the upload check's child
+
+
+def mark_render_child() -> None:
+    """This process is itself a bounded child: documents are rendered here, not sent on."""
+    global _in_render_child
+    _in_render_child = True
+
+
 def _worker_main(connection, cpu_seconds: float, memory_bytes: int) -> None:
+    mark_render_child()
     import django
 
     django.setup()
@@ -257,7 +267,7 @@ def render_isolated(*, template: bytes, context: dict[str, Any], limits: RenderL
     from documents.engine import render_docx_local
 
     isolated = _settings()[0]
-    if not isolated or multiprocessing.parent_process() is not None:
+    if not isolated or _in_render_child:
         # Off, or already in a child (a worker, the upload check's child): render here.
         return render_docx_local(template=template, context=context, limits=limits)
     return render_pool().render(template=template, context=context, limits=limits)
