@@ -1,6 +1,9 @@
 """Time to render one document from the default bilan and contrat templates: plain docxtpl
-(load, render, save) against the compiled path (``documents.fast``), in the same run, on
-the same answers, one after the other so that both see the same machine load.
+(load, render, save) against the compiled path (``documents.fast``) in this process, and
+against the path the portal takes (``documents.engine.render_docx``: the compiled path in a
+worker process of ``documents.isolation``), in the same run, on the same answers, one after
+the other so that all see the same machine load. "Alone" is one document on a fresh pool
+(worker start, template sent and compiled); the batch is a zip's documents on warm workers.
 
     .venv/bin/python bench/render_docs.py [--documents 300]
 
@@ -25,7 +28,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from documents.engine import render_docx_plain  # noqa: E402
+from documents import isolation  # noqa: E402
+from documents.engine import render_docx, render_docx_plain  # noqa: E402
 from documents.fast import compiled_template, render_docx_fast  # noqa: E402
 from documents.rendering import answers_context  # noqa: E402
 from forms_app.form_builder import input_items  # noqa: E402
@@ -137,11 +141,15 @@ def main() -> None:
         compiled = compiled_template(template)
         compile_ms = (time.perf_counter() - started) * 1000
         contexts = [document_context(schemas[slug], number) for number in range(documents)]
-        plain, fast = [], []
+        isolation.shutdown_pool()
+        alone_ms = _timed(render_docx, template=template, context=contexts[0]) * 1000
+        plain, fast, isolated = [], [], []
         for context in contexts:
             plain.append(_timed(render_docx_plain, template=template, context=context))
             fast.append(_timed(render_docx_fast, template=template, context=context))
+            isolated.append(_timed(render_docx, template=template, context=context))
         (plain_median, plain_p95), (fast_median, fast_p95) = _figures(plain), _figures(fast)
+        isolated_median, isolated_p95 = _figures(isolated)
         mode = "parsed again" if compiled.body_needs_docxtpl_fixes else "written directly"
         print(f"\n{slug} (compiled once in {compile_ms:.0f} ms; body {mode})")
         print(f"  plain docxtpl  median {plain_median:7.2f}   p95 {plain_p95:7.2f}")
@@ -150,6 +158,18 @@ def main() -> None:
             f"  ratio          median {plain_median / fast_median:6.1f}×  "
             f"p95 {plain_p95 / fast_p95:6.1f}×"
         )
+        print(f"  isolated       median {isolated_median:7.2f}   p95 {isolated_p95:7.2f}")
+        print(
+            f"  ratio plain/isolated  median {plain_median / isolated_median:6.1f}×  "
+            f"batch {sum(plain) / sum(isolated):6.1f}×  (batch of {documents}: "
+            f"{sum(isolated) * 1000 / documents:.2f} ms/document isolated, "
+            f"{sum(fast) * 1000 / documents:.2f} in-process)"
+        )
+        print(
+            f"  one document alone, fresh worker: {alone_ms:.0f} ms "
+            f"(plain/alone {plain_median / alone_ms:.2f}×)"
+        )
+    isolation.shutdown_pool()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from wagtailstreamforms.models import Form
 from documents import templates_store
 from documents.consolidation_report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
+from documents.rendering import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from portal import permissions
 from portal.accounts import sensitive_operation
@@ -207,7 +208,11 @@ def template_preview(request, pk: int):
     """A version rendered with a sample answer of its form."""
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
-    content = templates_store.template_preview(template=version)
+    try:
+        content = templates_store.template_preview(template=version)
+    except RenderLimitExceeded as error:
+        messages.error(request, str(error))
+        return _form_page(version.form_id, version.purpose)
     _record(request, AuditAction.DOWNLOAD, version.form, version.purpose, version.number)
     kind = "apercu-rapport" if version.purpose == TemplatePurpose.RAPPORT else "apercu"
     return private_download(

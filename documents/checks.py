@@ -51,7 +51,7 @@ from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from lxml import etree
 
-from documents.engine import render_docx
+from documents.engine import render_docx_local
 from documents.rendering import (
     DEFAULT_LIMITS,
     META_KEYS,
@@ -957,7 +957,7 @@ def _forbidden_nodes(label: str, tree: nodes.Template) -> list[str]:
 def _render_preview(data: bytes, context: dict[str, Any]) -> bytes:
     limits = dataclasses.replace(DEFAULT_LIMITS, seconds=PREVIEW_SECONDS)
     try:
-        preview = render_docx(template=data, context=context, limits=limits)
+        preview = render_docx_local(template=data, context=context, limits=limits)
         Document(io.BytesIO(preview))
     except RenderLimitExceeded as exc:
         raise _AnalysisFailed(str(exc)[:1].lower() + str(exc)[1:]) from exc
@@ -1028,6 +1028,9 @@ def _isolated(function: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 def _child_main(sender, function: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    from documents.isolation import mark_render_child
+
+    mark_render_child()
     _limit_memory()
     try:
         result = ("ok", function(**kwargs))

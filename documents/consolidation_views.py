@@ -9,15 +9,17 @@ from ``documents.consolidation_selectors``; what the page shows from
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
 from documents import consolidation_display, consolidation_files, consolidation_report
 from documents.consolidation_selectors import consolidation_scope, scope_consolidation
+from documents.rendering import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
 from portal import permissions
@@ -109,9 +111,14 @@ def consolidation_docx(request, pk: int):
     consolidation = scope_consolidation(
         campaign=campaign, user=request.user, scope=scope, with_field_counts=False
     )
+    try:
+        content = consolidation_report.consolidation_docx(consolidation=consolidation)
+    except RenderLimitExceeded as error:
+        messages.error(request, str(error))
+        return redirect("documents:consolidation", pk=pk)
     _record_download(request, campaign, what="rapport Word", scope=scope)
     return private_download(
-        consolidation_report.consolidation_docx(consolidation=consolidation),
+        content,
         filename=consolidation_files.consolidation_filename(
             consolidation=consolidation, extension="docx", table="rapport"
         ),

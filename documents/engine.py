@@ -33,7 +33,17 @@ def render_docx_plain(
 def render_docx(
     *, template: bytes, context: dict[str, Any], limits: RenderLimits = DEFAULT_LIMITS
 ) -> bytes:
-    """The document of ``template`` and ``context`` (the portal's one entry point): plain
+    """The document of ``template`` and ``context`` (the portal's one entry point), rendered
+    in a worker process with operating-system limits (``documents.isolation``)."""
+    from documents.isolation import render_isolated
+
+    return render_isolated(template=template, context=context, limits=limits)
+
+
+def render_docx_local(
+    *, template: bytes, context: dict[str, Any], limits: RenderLimits = DEFAULT_LIMITS
+) -> bytes:
+    """The document of ``template`` and ``context``, rendered in this process: plain
     docxtpl's document, made from the compiled template (``documents.fast``) unless the
     template or the context needs docxtpl itself. Characters XML 1.0 forbids are taken out
     of the context first, for answers stored before they were taken out on saving."""

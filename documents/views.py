@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from documents import exports, pdf
 from documents.models import DocumentExport, ExportStatus
+from documents.rendering import RenderLimitExceeded
 from documents.templates_store import document_filename, submission_document
 from forms_app import selectors as forms_selectors
 from portal import permissions
@@ -54,8 +55,13 @@ def _readable_submission(request, pk: int, *, kind: str):
 def submission_word(request, pk: int):
     """The answer as a Word document, on its form's active template."""
     submission = _readable_submission(request, pk, kind="document Word")
+    try:
+        content = submission_document(submission=submission)
+    except RenderLimitExceeded as error:
+        messages.error(request, str(error))
+        return redirect("forms_app:answer_detail", pk=pk)
     return private_download(
-        submission_document(submission=submission),
+        content,
         filename=document_filename(submission=submission),
         content_type=DOCX_TYPE,
     )
@@ -71,6 +77,9 @@ def submission_pdf(request, pk: int):
         content = pdf.docx_to_pdf(data=submission_document(submission=submission))
     except pdf.PdfUnavailable as error:
         messages.error(request, f"{error} Téléchargez le document Word.")
+        return redirect("forms_app:answer_detail", pk=pk)
+    except RenderLimitExceeded as error:
+        messages.error(request, str(error))
         return redirect("forms_app:answer_detail", pk=pk)
     return private_download(
         content,

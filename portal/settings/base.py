@@ -286,3 +286,11 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Rendering of editors' templates (documents.isolation): every document is rendered in a
+# worker process, never in the web process; a worker passing its limits is killed and
+# replaced, and the person gets a French error.
+PORTAL_RENDER_ISOLATED = env.bool("PORTAL_RENDER_ISOLATED", True)  # off only to debug
+PORTAL_RENDER_CPU_SECONDS = env.int("PORTAL_RENDER_CPU_SECONDS", 15)  # CPU s per document
+PORTAL_RENDER_MEMORY_BYTES = env.int("PORTAL_RENDER_MEMORY_BYTES", 1024 * 1024 * 1024)  # per worker
+PORTAL_RENDER_WORKERS = env.int("PORTAL_RENDER_WORKERS", 2)  # long-lived workers per process

@@ -1,0 +1,133 @@
+"""An editor's template is rendered in a worker process with operating-system limits: a
+template that holds Python's lock or eats memory ends its worker, not the web process; the
+person gets a French message and the next document renders."""
+
+import hashlib
+import resource
+import time
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from documents import isolation
+from documents.models import TemplatePurpose, WordTemplate
+from forms_app.models import Submission, SubmissionStatus
+from portal.demo import DEMO_PASSWORD
+from tests.documents.builders import all_text, docx_bytes
+
+
+def _squarings(count: int) -> bytes:
+    """Repeated squaring of a big integer: each ``a * a`` is one bytecode that holds Python's
+    lock (the in-process watchdog cannot interrupt it); the sandbox lets int * int through.
+    30 squarings take minutes of CPU (24 already take 5 s)."""
+    steps = "".join("{% set a = a * a %}" for _ in range(count))
+    return docx_bytes("{% set a = 2 ** 64 %}" + steps + "{{ a > 1 }}")
+
+
+def _doublings(count: int) -> bytes:
+    """A text doubled by concatenation (``~``, which the sandbox does not bound): 1 Mo after
+    20 doublings, a terabyte after 40."""
+    steps = "".join("{% set a = a ~ a %}" for _ in range(count))
+    return docx_bytes("{% set a = 'x' %}" + steps + "{{ a | length }}")
+
+
+@pytest.fixture
+def limits(settings):
+    settings.PORTAL_RENDER_CPU_SECONDS = 2
+    settings.PORTAL_RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
+    settings.PORTAL_RENDER_WORKERS = 1
+    yield settings
+    isolation.shutdown_pool()
+
+
+def _client(email: str) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _put_in_service(form, data: bytes) -> None:
+    """A template that passed the upload check (it behaved on the sample answer) and now
+    meets a real one: stored and activated as the upload would."""
+    WordTemplate.objects.filter(form=form, purpose=TemplatePurpose.DOCUMENT).update(is_active=False)
+    number = WordTemplate.objects.filter(form=form).count() + 1
+    WordTemplate.objects.create(
+        form=form,
+        purpose=TemplatePurpose.DOCUMENT,
+        number=number,
+        file=ContentFile(data, name=f"{form.slug}-v{number}.docx"),
+        original_name="modele.docx",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        is_active=True,
+    )
+
+
+def _submission() -> Submission:
+    return Submission.objects.filter(
+        campaign__isnull=False, status=SubmissionStatus.SUBMITTED
+    ).first()
+
+
+def _download_after_hog(hog: bytes) -> tuple[object, float, list[int], list[int]]:
+    submission = _submission()
+    client = _client("dihal@demo.test")
+    _put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
+    assert client.get(f"/reponses/{submission.pk}/word/").status_code == 200
+    before = isolation.render_pool().pids()
+    _put_in_service(submission.form_version.form, hog)
+    started = time.monotonic()
+    response = client.get(f"/reponses/{submission.pk}/word/", follow=True)
+    elapsed = time.monotonic() - started
+    after_hog = isolation.render_pool().pids()
+    _put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
+    following = client.get(f"/reponses/{submission.pk}/word/")
+    assert following.status_code == 200
+    assert "Bonjour " in all_text(following.content)
+    return response, elapsed, before, after_hog + isolation.render_pool().pids()
+
+
+def test_a_computation_holding_the_lock_ends_its_worker_not_the_server(demo_data, limits):
+    response, elapsed, before, after = _download_after_hog(_squarings(30))
+    assert response.redirect_chain[-1][0] == f"/reponses/{_submission().pk}/"
+    assert "dépassé les limites de temps ou de mémoire" in response.content.decode()
+    assert elapsed < 15  # CPU limit (2 s) plus the wall-clock margin, not minutes
+    assert before and after and before[0] not in after  # killed and replaced
+
+
+def test_a_memory_hog_ends_its_worker_and_the_web_process_does_not_grow(demo_data, limits):
+    limits.PORTAL_RENDER_CPU_SECONDS = 60
+    limits.PORTAL_RENDER_MEMORY_BYTES = 300 * 1024 * 1024
+    own_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    response, _, before, after = _download_after_hog(_doublings(40))
+    assert "dépassé les limites de temps ou de mémoire" in response.content.decode()
+    assert before and after and before[0] not in after
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - own_before
+    assert grown_kib < 100 * 1024  # the gigabytes were the worker's
+
+
+def test_a_zip_sized_batch_is_rendered_by_one_worker_that_compiles_once(limits):
+    template = docx_bytes("Dossier {{ numero }}")
+    documents = [
+        isolation.render_isolated(template=template, context={"numero": n}, limits=_limits())
+        for n in range(20)
+    ]
+    assert [all_text(d).strip() for d in documents[:3]] == ["Dossier 0", "Dossier 1", "Dossier 2"]
+    assert len(isolation.render_pool().pids()) == 1
+
+
+def test_changed_settings_replace_the_workers(limits):
+    template = docx_bytes("Texte")
+    isolation.render_isolated(template=template, context={}, limits=_limits())
+    first = isolation.render_pool().pids()
+    limits.PORTAL_RENDER_WORKERS = 2
+    isolation.render_isolated(template=template, context={}, limits=_limits())
+    assert not set(first) & set(isolation.render_pool().pids())
+
+
+def _limits():
+    from documents.rendering import DEFAULT_LIMITS
+
+    return DEFAULT_LIMITS
