@@ -40,6 +40,16 @@ def render_docx(
     return render_isolated(template=template, context=context, limits=limits)
 
 
+def render_docx_many(
+    *, template: bytes, contexts: list[dict[str, Any]], limits: RenderLimits = DEFAULT_LIMITS
+) -> list[bytes]:
+    """The documents of ``template`` for each of ``contexts``, in order, rendered in one
+    worker process in one round trip (a zip sends its documents in batches)."""
+    from documents.isolation import render_many_isolated
+
+    return render_many_isolated(template=template, contexts=contexts, limits=limits)
+
+
 def render_docx_local(
     *, template: bytes, context: dict[str, Any], limits: RenderLimits = DEFAULT_LIMITS
 ) -> bytes:

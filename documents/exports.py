@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from documents.engine import render_docx
+from documents.engine import render_docx_many
 from documents.models import DocumentExport, ExportStatus
 from documents.rendering import submission_context
 from documents.templates_store import active_template, document_filename
@@ -28,6 +28,7 @@ from portal.models import User
 logger = logging.getLogger(__name__)
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 PROGRESS_EVERY = 20
+RENDER_BATCH = 20  # documents per round trip to a render worker (documents.isolation)
 
 
 def exports_dir() -> Path:
@@ -81,14 +82,17 @@ def build_document_export(export_id: int) -> None:
         template = active_template(form=export.campaign.form).data
         with zipfile.ZipFile(partial_file, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             used: set[str] = set()
-            for index, submission in enumerate(submissions, start=1):
-                context = submission_context(submission=submission)
-                archive.writestr(
-                    _unique(document_filename(submission=submission), used),
-                    render_docx(template=template, context=context),
-                )
-                if index % PROGRESS_EVERY == 0:
-                    DocumentExport.objects.filter(pk=export.pk).update(done=index)
+            for start in range(0, len(submissions), RENDER_BATCH):
+                batch = submissions[start : start + RENDER_BATCH]
+                contexts = [submission_context(submission=submission) for submission in batch]
+                documents = render_docx_many(template=template, contexts=contexts)
+                for submission, document in zip(batch, documents, strict=True):
+                    archive.writestr(
+                        _unique(document_filename(submission=submission), used), document
+                    )
+                done = start + len(batch)
+                if done // PROGRESS_EVERY != start // PROGRESS_EVERY:
+                    DocumentExport.objects.filter(pk=export.pk).update(done=done)
         os.replace(partial_file, final)
     except Exception as error:  # the job fails visibly; the worker lives on
         logger.exception("Document export %s failed", export.pk)

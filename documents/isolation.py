@@ -99,16 +99,20 @@ def _worker_main(connection, cpu_seconds: float, memory_bytes: int) -> None:
             request = connection.recv()
         except EOFError:
             return
-        digest, data, context, limits = request
+        digest, data, contexts, limits = request
         if data is not None:
             templates[digest] = data
             while len(templates) > WORKER_TEMPLATES:
                 templates.popitem(last=False)
         templates.move_to_end(digest)
-        _limit_cpu(cpu_seconds)
+        documents: list[bytes] = []
         try:
-            document = render_docx_local(template=templates[digest], context=context, limits=limits)
-            reply = ("ok", document)
+            for context in contexts:
+                _limit_cpu(cpu_seconds)  # each document gets its own CPU allowance
+                documents.append(
+                    render_docx_local(template=templates[digest], context=context, limits=limits)
+                )
+            reply = ("ok", documents)
         except MemoryError:
             reply = ("limit", LIMIT_MESSAGE)
         except BaseException as exc:  # sent back and raised in the parent, as in-process
@@ -190,6 +194,13 @@ class RenderPool:
             return [worker.process.pid for worker in self._all]
 
     def render(self, *, template: bytes, context: dict[str, Any], limits: RenderLimits) -> bytes:
+        return self.render_many(template=template, contexts=[context], limits=limits)[0]
+
+    def render_many(
+        self, *, template: bytes, contexts: list[dict[str, Any]], limits: RenderLimits
+    ) -> list[bytes]:
+        """The documents of ``contexts``, in order, in one round trip to one worker (what
+        a zip asks: the pipe's cost is paid once per batch, not once per document)."""
         from documents.rendering import RenderLimitExceeded
 
         digest = hashlib.sha256(template).hexdigest()
@@ -197,12 +208,13 @@ class RenderPool:
         healthy = False
         try:
             data = None if digest in worker.known else template
-            worker.connection.send((digest, data, context, limits))
+            worker.connection.send((digest, data, contexts, limits))
             worker.known[digest] = None
             while len(worker.known) > WORKER_TEMPLATES:
                 worker.known.popitem(last=False)
             # Startup (Django's setup) is counted in the first document's wait.
-            if not worker.connection.poll(limits.seconds + self.cpu_seconds + WALL_MARGIN):
+            wait = (limits.seconds + self.cpu_seconds) * len(contexts) + WALL_MARGIN
+            if not worker.connection.poll(wait):
                 raise RenderLimitExceeded(LIMIT_MESSAGE)
             try:
                 status, value = worker.connection.recv()
@@ -271,3 +283,19 @@ def render_isolated(*, template: bytes, context: dict[str, Any], limits: RenderL
         # Off, or already in a child (a worker, the upload check's child): render here.
         return render_docx_local(template=template, context=context, limits=limits)
     return render_pool().render(template=template, context=context, limits=limits)
+
+
+def render_many_isolated(
+    *, template: bytes, contexts: list[dict[str, Any]], limits: RenderLimits
+) -> list[bytes]:
+    """The documents of ``contexts`` in one worker's round trip (or here, when isolation
+    is off or this is already a render child)."""
+    from documents.engine import render_docx_local
+
+    isolated = _settings()[0]
+    if not isolated or _in_render_child:
+        return [
+            render_docx_local(template=template, context=context, limits=limits)
+            for context in contexts
+        ]
+    return render_pool().render_many(template=template, contexts=contexts, limits=limits)

@@ -145,7 +145,7 @@ def test_a_zip_being_built_is_never_served_and_a_failure_says_so(
     def broken(**kwargs):
         raise RuntimeError("moteur en panne")
 
-    monkeypatch.setattr("documents.exports.render_docx", broken)
+    monkeypatch.setattr("documents.exports.render_docx_many", broken)
     export = _export(client, campaign, django_capture_on_commit_callbacks)
     export.refresh_from_db()
     assert export.status == "echouee"

@@ -13,8 +13,8 @@ from django.test import Client
 from documents import isolation
 from documents.models import TemplatePurpose, WordTemplate
 from forms_app.models import Submission, SubmissionStatus
-from portal.demo import DEMO_PASSWORD
 from tests.documents.builders import all_text, docx_bytes
+from tests.signing import signed_in
 
 
 def _squarings(count: int) -> bytes:
@@ -42,10 +42,7 @@ def limits(settings):
 
 
 def _client(email: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(email)
 
 
 def _put_in_service(form, data: bytes) -> None:
@@ -131,3 +128,40 @@ def _limits():
     from documents.rendering import DEFAULT_LIMITS
 
     return DEFAULT_LIMITS
+
+
+def test_a_batch_comes_back_in_order_and_a_hog_in_a_batch_ends_only_its_worker(limits):
+    from documents.engine import render_docx_many
+    from documents.rendering import RenderLimitExceeded
+
+    template = docx_bytes("Dossier {{ numero }}")
+    documents = render_docx_many(template=template, contexts=[{"numero": n} for n in range(45)])
+    assert [all_text(d).strip() for d in documents] == [f"Dossier {n}" for n in range(45)]
+    before = isolation.render_pool().pids()
+    with pytest.raises(RenderLimitExceeded, match="dépassé les limites"):
+        render_docx_many(template=_squarings(30), contexts=[{}, {}, {}])
+    after = render_docx_many(template=template, contexts=[{"numero": 7}])
+    assert all_text(after[0]).strip() == "Dossier 7"
+    assert before[0] not in isolation.render_pool().pids()
+
+
+def test_a_zip_whose_template_hogs_fails_in_french_and_the_next_zip_is_built(
+    demo_data, limits, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from documents.models import DocumentExport
+    from forms_app.models import Campaign
+
+    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
+    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    client = _client("dihal@demo.test")
+    _put_in_service(campaign.form, _squarings(30))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/suivi/campagnes/{campaign.pk}/documents/")
+    failed = DocumentExport.objects.latest("pk")
+    assert failed.status == "echouee"
+    assert "dépassé les limites de temps ou de mémoire" in failed.error
+    _put_in_service(campaign.form, docx_bytes("Bonjour {{ organisation }}"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/suivi/campagnes/{campaign.pk}/documents/")
+    built = DocumentExport.objects.latest("pk")
+    assert built.status == "terminee" and built.done == built.total > 0
