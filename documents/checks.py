@@ -31,10 +31,10 @@ if editors need more.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import multiprocessing
-import os
 import posixpath
 import re
 import struct
@@ -52,6 +52,7 @@ from jinja2.exceptions import SecurityError
 from lxml import etree
 
 from documents.engine import render_docx_local
+from documents.isolation import limit_address_space
 from documents.rendering import (
     DEFAULT_LIMITS,
     META_KEYS,
@@ -1043,15 +1044,6 @@ def _child_main(sender, function: Callable[..., Any], kwargs: dict[str, Any]) ->
 
 
 def _limit_memory() -> None:
-    try:
-        import resource
-
-        with open("/proc/self/statm") as statm:
-            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        soft = used + ANALYSIS_MEMORY_BYTES
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    except (ImportError, OSError, ValueError):
-        pass  # no /proc or no rlimits here: the wall-clock bound still holds
+    # No /proc or no rlimits here: the wall-clock bound still holds.
+    with contextlib.suppress(ImportError, OSError, ValueError):
+        limit_address_space(ANALYSIS_MEMORY_BYTES)

@@ -50,7 +50,9 @@ def _settings() -> tuple[bool, float, int, int]:
 # --- The worker -----------------------------------------------------------------------
 
 
-def _limit_address_space(memory_bytes: int) -> None:
+def limit_address_space(memory_bytes: int) -> None:
+    """Lets this process add at most ``memory_bytes`` of address space to what it uses now
+    (the render workers, and the upload check's child)."""
     import resource
 
     with open("/proc/self/statm") as statm:
@@ -92,7 +94,7 @@ def _worker_main(connection, cpu_seconds: float, memory_bytes: int) -> None:
     django.setup()
     from documents.engine import render_docx_local
 
-    _limit_address_space(memory_bytes)
+    limit_address_space(memory_bytes)
     templates: OrderedDict[str, bytes] = OrderedDict()
     while True:
         try:
