@@ -23,6 +23,7 @@ from portal.models import Organisation
 
 ALL_ERRORS = frozenset({"*"})  # marker: show every field's errors
 
+ALREADY_SENT_MESSAGE = "Cette réponse a déjà été transmise : rien n'a été modifié."
 STALE_MESSAGE = (
     "Cette réponse a été modifiée entre-temps (dans un autre onglet ou par un collègue). "
     "Votre saisie n'a pas été enregistrée : rechargez la page pour repartir de la dernière "
@@ -105,6 +106,9 @@ def answer_edit(request, pk: int):
     submission = _visible_submission(request, pk)
     if not permissions.can_edit_submission(request.user, submission):
         if permissions.can_view_submission(request.user, submission):
+            if request.method == "POST":
+                # A second click (or a second tab) arriving after the answer left the draft.
+                messages.info(request, ALREADY_SENT_MESSAGE)
             return redirect("forms_app:answer_detail", pk=pk)
         raise PermissionDenied
     if request.method != "POST":
@@ -171,7 +175,7 @@ def _confirm_submit(request, submission, revision):
             expected_revision=revision,
         )
     except lifecycle.NotEditable:
-        messages.info(request, "Cette réponse a déjà été transmise.")
+        messages.info(request, ALREADY_SENT_MESSAGE)
         return redirect("forms_app:answer_detail", pk=submission.pk)
     except lifecycle.StaleSubmission:
         messages.error(request, STALE_MESSAGE)

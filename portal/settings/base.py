@@ -105,6 +105,19 @@ DATABASES = {
         conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Simultaneous clicks on the embedded default wait their turn instead of failing with
+    # « database is locked »: WAL lets reads go on beside the one writer; every atomic
+    # block takes the write lock when it begins (IMMEDIATE), so two transactions never
+    # both read and then both try to upgrade (which SQLite answers at once with an error,
+    # whatever the timeout); a writer waits up to 20 s for the lock. PostgreSQL keeps its
+    # row-level locking.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 # Third-party apps without their own default (wagtailstreamforms) keep AutoField; the
 # portal's apps set BigAutoField in their AppConfig.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
