@@ -33,7 +33,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from django.conf import settings
@@ -454,6 +454,11 @@ def manifest_read(source: Path) -> dict[str, Any]:
 def _check_integrity(source: Path, manifest: Mapping[str, Any]) -> None:
     damaged = []
     for relative, facts in manifest["files"].items():
+        parts = PurePosixPath(relative).parts
+        if relative.startswith("/") or ".." in parts or "\\" in relative:
+            raise BackupError(
+                f"Restauration refusée : chemin invalide dans le manifeste : {relative}."
+            )
         path = source / relative
         if not path.is_file():
             damaged.append(f"{relative} (absent)")

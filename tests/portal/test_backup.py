@@ -18,7 +18,15 @@ from django.core.management import call_command
 from django.db import connection
 
 from home.content_loader import portal_content_load
-from portal.backup import MANIFEST, BackupError, backup_create, backup_restore, sha256_file
+from portal.backup import (
+    MANIFEST,
+    BackupError,
+    _pending,
+    backup_create,
+    backup_restore,
+    code_migrations,
+    sha256_file,
+)
 from portal.demo import demo_data_load
 from portal.models import AuditEntry, User
 
@@ -220,3 +228,11 @@ def test_a_backup_newer_than_the_code_or_damaged_is_refused_before_anything_is_w
         refused.value
     )
     assert _is_empty(fresh_database)
+
+
+def test_a_backup_older_than_the_code_lists_the_migrations_to_apply_after_restoring():
+    everything = code_migrations()
+    older = everything - {("portal", "0003_audit_context")}
+
+    assert _pending(everything) == []
+    assert _pending(older) == ["portal.0003_audit_context"]
