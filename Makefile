@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test bench install install-test serve lint check clean
+.PHONY: run test bench install install-test serve lint check clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest
 
+# Backup and restore (portal/backup.py): the database and the files under var/ (or where
+# the settings put them). DJANGO_SETTINGS_MODULE and DATABASE_URL choose the portal saved.
+SETTINGS = $(or $(DJANGO_SETTINGS_MODULE),$(DEV_SETTINGS))
+BACKUP_DIR ?= var/backups
+
+backup: install
+	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py backup_portal --into "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=var/backups/<horodatage>"; exit 2; }
+	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py restore_portal "$(BACKUP)"
+
 # Speed figures of document rendering (scripts, not tests): every bench/*.py in turn.
 bench: install-test
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
@@ -50,5 +62,7 @@ lock:
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra test -o requirements/test.txt pyproject.toml
 
+# Keeps var/backups: a clean never takes the backups with it.
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .pytest_cache
+	@if [ -d var ]; then find var -mindepth 1 -maxdepth 1 ! -name backups -exec rm -rf {} +; fi
