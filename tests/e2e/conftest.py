@@ -52,11 +52,12 @@ def page(browser, live_server):
     errors: list[str] = []
     # A script the Content-Security-Policy blocks, or any script error, fails the test.
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # Chromium reports a refusal as « … violates the following Content Security Policy … ».
     tab.on(
         "console",
         lambda message: (
             errors.append(message.text)
-            if message.type == "error" and "Content-Security-Policy" in message.text
+            if message.type == "error" and "Content Security Policy" in message.text
             else None
         ),
     )
