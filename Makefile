@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test bench install install-test serve lint check clean backup restore
+.PHONY: run test test-e2e bench install install-test serve lint check clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The browser tests alone (tests/e2e): Playwright drives Debian's Chromium (/usr/bin/chromium).
+test-e2e: install-test
+	$(BIN)/python -m pytest -m e2e tests/e2e
 
 # Backup and restore (portal/backup.py): the database and the files under var/ (or where
 # the settings put them). DJANGO_SETTINGS_MODULE and DATABASE_URL choose the portal saved.

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from forms_app import household_selectors as selectors
-from forms_app import households, lifecycle, retention
-from forms_app.answering import typed_input
+from forms_app import households, lifecycle, reprise, retention
 from forms_app.household_forms import (
     ContactAttemptForm,
     HouseholdFilterForm,
@@ -24,7 +23,7 @@ from forms_app.household_forms import (
     HouseholdStatusForm,
 )
 from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import posted_revision, stale_page
+from forms_app.views import REFILL_TEXTS, posted_revision, reprise_confirm
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 
@@ -205,27 +204,20 @@ def _own_household_document(request, pk: int) -> Submission:
 
 @login_required
 @never_cache
-@require_POST
 def household_document_refill(request, pk: int):
-    """Fills the document's empty fields again from the case file."""
+    """« Reprendre les informations du dossier »: what the case file and the earlier
+    documents say beside what was typed; only the fields the person ticks are replaced."""
     document = _own_household_document(request, pk)
-    try:
-        households.household_document_refill(
-            submission=document,
-            user=request.user,
-            expected_revision=posted_revision(request),
-            typed=typed_input(request.POST),
-        )
-    except lifecycle.StaleSubmission:
-        return stale_page(request, document)
-    except lifecycle.NotEditable:
+    if not document.is_editable:
         messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
         return redirect("forms_app:answer_detail", pk=document.pk)
-    else:
-        messages.success(
-            request, "Les champs vides ont été repris du dossier ; vos saisies sont conservées."
-        )
-    return redirect("forms_app:answer_edit", pk=document.pk)
+    return reprise_confirm(
+        request,
+        document,
+        propose=reprise.refill_proposals,
+        texts=REFILL_TEXTS,
+        url_name="forms_app:household_document_refill",
+    )
 
 
 @login_required

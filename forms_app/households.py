@@ -297,29 +297,3 @@ def household_follow_up_refresh(*, household: Household) -> Household:
     )
     household.last_exchange_on, household.veille_due_on = last_exchange, due
     return household
-
-
-def household_document_refill(
-    *,
-    submission: Submission,
-    user: User | None,
-    expected_revision: int,
-    typed: dict[str, Any] | None = None,
-) -> Submission:
-    """Fills the document's still-empty fields again from the case file (a diagnostic filed
-    after the contract was opened, say); what was typed (``typed``, the page's unsaved
-    input, or else the saved draft) stays as typed."""
-    from forms_app.lifecycle import submission_save_draft
-
-    role = household_role(submission.form_version.form)
-    draft_input = prefill_input(
-        schema=submission.form_version.schema,
-        draft_input=typed if typed else submission.draft_input,
-        sources=household_sources(household=submission.household, role=role),
-    )
-    return submission_save_draft(
-        submission=submission,
-        user=user,
-        draft_input=draft_input,
-        expected_revision=expected_revision,
-    )

@@ -308,25 +308,3 @@ def indicators_for_answer(submission: Submission) -> dict[str, int]:
         end=campaign.period_end,
     )
     return {key: value for key, value in figures.items() if key in keys}
-
-
-def indicators_copy_into_draft(
-    *,
-    submission: Submission,
-    user,
-    typed: dict[str, Any],
-    expected_revision: int,
-) -> Submission:
-    """Saves the page's input (``typed``) as the draft with the computed counters written
-    over their fields: the person asked for them."""
-    from forms_app.lifecycle import submission_save_draft
-
-    draft_input = dict(typed or submission.draft_input)
-    for key, value in indicators_for_answer(submission).items():
-        draft_input[key] = [str(value)]
-    return submission_save_draft(
-        submission=submission,
-        user=user,
-        draft_input=draft_input,
-        expected_revision=expected_revision,
-    )

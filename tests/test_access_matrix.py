@@ -511,10 +511,18 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         targets="answer",
     ),
     "forms_app:answer_copy_indicators": PatternRule(
-        "members of the answer's organisation while draft/returned (POST only); these forms "
-        "have no computed counters: back to the fill page, unchanged",
+        "members of the answer's organisation while draft/returned (GET: typed beside "
+        "computed, POST: replaces the ticked fields); these forms have no computed "
+        "counters: back to the fill page, unchanged",
         {
-            "GET": everyone(NOT_ALLOWED),
+            "GET": by_relation(
+                {
+                    Relation.RESPONDENT: ByStatus(TO_EDIT, TO_DETAIL),
+                    Relation.VALIDATOR: FORBIDDEN,
+                    Relation.READER: FORBIDDEN,
+                    Relation.STRANGER: HIDDEN,
+                }
+            ),
             "POST": by_relation(
                 {
                     Relation.RESPONDENT: ByStatus(TO_EDIT, TO_DETAIL),
@@ -527,12 +535,18 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         targets="answer",
     ),
     "forms_app:household_document_refill": PatternRule(
-        "the operator following the household, on its draft documents (POST only)",
+        "the operator following the household, on its draft documents (GET: typed beside "
+        "the case file's, POST: replaces the ticked fields, none ticked: nothing written)",
         {
-            "GET": everyone(NOT_ALLOWED),
+            "GET": household_documents_only(
+                {
+                    Relation.RESPONDENT: ByStatus(SERVED, TO_DETAIL),
+                    Relation.STRANGER: HIDDEN,
+                }
+            ),
             "POST": household_documents_only(
                 {
-                    Relation.RESPONDENT: ByStatus(DRAFT_SAVED, TO_DETAIL),
+                    Relation.RESPONDENT: ByStatus(TO_EDIT, TO_DETAIL),
                     Relation.STRANGER: HIDDEN,
                 }
             ),

@@ -221,14 +221,64 @@ def test_refilling_a_document_keeps_what_the_operator_typed(operator):
         "engagements-0-objectif": "Déposer un recours",
         "revision": contract.revision,
     }
-    response = client.post(f"/reponses/{contract.pk}/preremplir/", typed)
+    response = client.post(f"/reponses/{contract.pk}/modifier/", {**typed, "action": "refill"})
     assert response.status_code == 302
+    assert response["Location"] == f"/reponses/{contract.pk}/preremplir/"
+    contract.refresh_from_db()
+    assert contract.draft_input["prenom"] == [""]  # saved as typed, nothing taken yet
+
+    # The confirmation page: what was typed beside what the case file says.
+    page = client.get(response["Location"])
+    rows = {row["proposal"].key: row for row in page.context["rows"]}
+    assert rows["nom"]["proposal"].typed == "Vasseur"
+    assert rows["nom"]["proposal"].proposed == "Vasseur-Tillard"
+    assert rows["nom"]["checked"] is False  # typed: kept unless ticked
+    assert rows["prenom"]["proposal"].proposed == "Odile"
+    assert rows["prenom"]["checked"] is True  # empty: ticked
+    assert "referent" not in rows  # the case file has nothing to say about it
+    assert "Vasseur-Tillard" in page.content.decode()
+
+    confirmed = client.post(
+        response["Location"],
+        {
+            "action": "confirm",
+            "revision": contract.revision,
+            "remplacer": [key for key, row in rows.items() if row["checked"]],
+            **{f"propose-{key}": row["proposal"].proposed for key, row in rows.items()},
+        },
+    )
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == f"/reponses/{contract.pk}/modifier/"
     contract.refresh_from_db()
     assert contract.draft_input["nom"] == ["Vasseur"]  # typed: kept
     assert contract.draft_input["referent"] == ["Camille Roux"]
     assert contract.draft_input["prenom"] == ["Odile"]  # empty: filled from the case file
     assert contract.draft_input["engagements-0-demarche"] == ["dalo"]  # rows typed: kept
     assert contract.draft_input["engagements-TOTAL_FORMS"] == ["1"]
+
+    # Ticked on purpose, a typed value is replaced.
+    client.post(
+        response["Location"],
+        {
+            "action": "confirm",
+            "revision": contract.revision,
+            "remplacer": ["nom"],
+            "propose-nom": "Vasseur-Tillard",
+        },
+    )
+    contract.refresh_from_db()
+    assert contract.draft_input["nom"] == ["Vasseur-Tillard"]
+    assert contract.draft_input["referent"] == ["Camille Roux"]
+
+
+def test_refilling_a_filed_document_sends_to_its_page(operator):
+    client = operator
+    household = _create_household(client)
+    contract = _open_document(client, household, "contrat-d-engagement")
+    Submission.objects.filter(pk=contract.pk).update(status="soumise")
+    response = client.get(f"/reponses/{contract.pk}/preremplir/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/reponses/{contract.pk}/"
 
 
 def test_a_filed_document_reopens_and_the_follow_up_is_recomputed(operator):

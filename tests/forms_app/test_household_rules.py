@@ -150,8 +150,12 @@ def test_a_stale_refill_keeps_what_was_typed_on_the_page(operator, login):
         household=household, form=_form("contrat-d-engagement"), user=None
     )
     response = client.post(
-        f"/reponses/{contract.pk}/preremplir/",
-        {"referent": "Typé mais pas encore enregistré", "revision": contract.revision - 1},
+        f"/reponses/{contract.pk}/modifier/",
+        {
+            "referent": "Typé mais pas encore enregistré",
+            "action": "refill",
+            "revision": contract.revision - 1,
+        },
     )
     assert response.status_code == 409
     assert "Typé mais pas encore enregistré" in response.content.decode()

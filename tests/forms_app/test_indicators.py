@@ -145,14 +145,110 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
     assert {key: shown[key] for key in HAND_COUNT} == HAND_COUNT
 
     typed = {"redacteur_service": "DDETS de l'Isère", "nb_menages_rencontres": "999"}
+    asked = client.post(
+        f"/reponses/{submission.pk}/modifier/",
+        {**typed, "action": "indicators", "revision": submission.revision},
+    )
+    assert asked.status_code == 302
+    assert asked["Location"] == f"/reponses/{submission.pk}/indicateurs/"
+    submission.refresh_from_db()
+    assert submission.draft_input["nb_menages_rencontres"] == ["999"]  # saved, not replaced
+
+    # The confirmation page: each typed figure beside the computed one, empty ones ticked.
+    confirm = client.get(asked["Location"])
+    assert confirm.status_code == 200
+    rows = {row["proposal"].key: row for row in confirm.context["rows"]}
+    assert set(rows) == set(HAND_COUNT)
+    assert rows["nb_menages_rencontres"]["proposal"].typed == "999"
+    assert rows["nb_menages_rencontres"]["proposal"].proposed == "5"
+    assert rows["nb_menages_rencontres"]["checked"] is False  # typed: kept unless ticked
+    assert all(rows[key]["checked"] for key in HAND_COUNT if key != "nb_menages_rencontres")
+    html = confirm.content.decode()
+    assert 'value="nb_menages_rencontres" id="remplacer-nb_menages_rencontres">' in html
+    assert 'id="remplacer-nb_diagnostics" checked>' in html
+
+    # Confirming what is ticked by default fills the empty fields and keeps the 999.
+    defaults = [key for key, row in rows.items() if row["checked"]]
     copied = client.post(
-        f"/reponses/{submission.pk}/indicateurs/", {**typed, "revision": submission.revision}
+        asked["Location"],
+        {
+            "action": "confirm",
+            "revision": submission.revision,
+            "remplacer": defaults,
+            **{f"propose-{key}": str(HAND_COUNT[key]) for key in HAND_COUNT},
+        },
     )
     assert copied.status_code == 302
+    assert copied["Location"] == f"/reponses/{submission.pk}/modifier/"
     submission.refresh_from_db()
     assert submission.draft_input["redacteur_service"] == ["DDETS de l'Isère"]  # kept
+    assert submission.draft_input["nb_menages_rencontres"] == ["999"]  # typed: kept
     for key, value in HAND_COUNT.items():
-        assert submission.draft_input[key] == [str(value)]
+        if key != "nb_menages_rencontres":
+            assert submission.draft_input[key] == [str(value)]
+
+    # Ticked on purpose, the typed figure is replaced too.
+    client.post(
+        asked["Location"],
+        {
+            "action": "confirm",
+            "revision": submission.revision,
+            "remplacer": ["nb_menages_rencontres"],
+            "propose-nb_menages_rencontres": "5",
+        },
+    )
+    submission.refresh_from_db()
+    assert submission.draft_input["nb_menages_rencontres"] == ["5"]
+    assert client.get(asked["Location"]).context["rows"] == []  # nothing left to take
+
+
+def test_enter_saves_the_draft_first_and_the_bilan_shows_no_replacing_default(
+    files_of_isere, login
+):
+    """The fill form's first submit button, which Enter presses, is « Enregistrer le
+    brouillon »; the computed figures are taken only through their confirmation page."""
+    client = login("prefecture38@demo.test")
+    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    prefecture = Organisation.objects.get(kind="prefecture", territory__code="38")
+    response = client.post(f"/campagnes/{campaign.pk}/repondre/{prefecture.pk}/")
+    html = client.get(response["Location"]).content.decode()
+    form = html[html.index('id="formulaire-reponse"') :]
+    first_submit = form[form.index('type="submit"') - 20 : form.index('type="submit"') + 80]
+    assert 'value="draft"' in first_submit
+    assert "formaction" not in form[: form.index("</form>")]
+
+
+def test_a_changed_figure_or_draft_replaces_nothing(files_of_isere, login):
+    client = login("prefecture38@demo.test")
+    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    prefecture = Organisation.objects.get(kind="prefecture", territory__code="38")
+    submission = lifecycle.submission_start(campaign=campaign, organisation=prefecture, user=None)
+    url = f"/reponses/{submission.pk}/indicateurs/"
+    # The figure shown is no longer the one computed: the page comes back, nothing written.
+    shown_another = client.post(
+        url,
+        {
+            "revision": submission.revision,
+            "remplacer": ["nb_diagnostics"],
+            "propose-nb_diagnostics": "3",
+        },
+    )
+    assert shown_another.status_code == 200
+    assert "ont changé entre-temps" in shown_another.content.decode()
+    # The draft changed since the page was shown: back to the page, nothing written.
+    stale = client.post(
+        url,
+        {
+            "revision": submission.revision - 1,
+            "remplacer": ["nb_diagnostics"],
+            "propose-nb_diagnostics": "4",
+        },
+    )
+    assert stale.status_code == 302 and stale["Location"] == url
+    # Nothing ticked: nothing written.
+    client.post(url, {"revision": submission.revision})
+    submission.refresh_from_db()
+    assert submission.draft_input == {}
 
 
 def test_an_operator_cannot_copy_figures_into_a_prefecture_bilan(files_of_isere, login):
