@@ -15,15 +15,20 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from forms_app import household_selectors as selectors
-from forms_app import households, lifecycle, reprise, retention
+from forms_app import households, idempotency, lifecycle, reprise, retention
 from forms_app.household_forms import (
     ContactAttemptForm,
     HouseholdFilterForm,
     HouseholdForm,
     HouseholdStatusForm,
 )
-from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import REFILL_TEXTS, posted_revision, reprise_confirm
+from forms_app.models import Household, HouseholdSource, HouseholdStatus, Scope, Submission
+from forms_app.views import (
+    REFILL_TEXTS,
+    posted_revision,
+    reprise_confirm,
+    stale_message,
+)
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 
@@ -85,10 +90,14 @@ def _querystring_without_page(request) -> str:
     return query.urlencode()
 
 
+HOUSEHOLD_STALE_MESSAGE = stale_message("Ce dossier a été modifié")
+
+
 @login_required
 @never_cache
 def household_create(request):
-    """Opens a case file at the person's operator."""
+    """Opens a case file at the person's operator; the page's token makes a second POST of
+    the same page (double click, resend) lead to the household the first one opened."""
     _operator_only(request)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,34 +105,81 @@ def household_create(request):
             operator=permissions.household_operators(request.user).select_related("territory")[0],
             user=request.user,
             fields=form.cleaned_data,
+            creation_token=idempotency.posted_token(request),
         )
         messages.success(request, f"Ménage {household.reference} enregistré.")
         return redirect("forms_app:household_detail", pk=household.pk)
     return TemplateResponse(
-        request, "forms_app/households/form.html", {"form": form, "household": None}
+        request,
+        "forms_app/households/form.html",
+        {"form": form, "household": None, "creation_token": idempotency.token_for_page(request)},
     )
 
 
 @login_required
 @never_cache
 def household_edit(request, pk: int):
-    """Corrects the identity or the procedure facts of a case file."""
+    """Corrects the identity or the procedure facts of a case file; a save from a page older
+    than the file's revision is refused (409) and the form comes back as typed, with the
+    values saved meanwhile."""
     household = _followed_household(
         request, pk, action=AuditAction.EDIT if request.method == "POST" else AuditAction.READ
     )
+    revision = posted_revision(request) if request.method == "POST" else household.revision
     form = HouseholdForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
-        households.household_update(household=household, fields=form.cleaned_data)
+        try:
+            households.household_update(
+                household=household, fields=form.cleaned_data, expected_revision=revision
+            )
+        except households.StaleHousehold:
+            messages.error(request, HOUSEHOLD_STALE_MESSAGE)
+            current = Household.objects.get(pk=household.pk)
+            return TemplateResponse(
+                request,
+                "forms_app/households/form.html",
+                {
+                    "form": form,
+                    "household": current,
+                    "revision": revision,
+                    "stale": True,
+                    "saved_meanwhile": _saved_values_unlike(current, form),
+                },
+                status=409,
+            )
         messages.success(request, "Dossier mis à jour.")
         return redirect("forms_app:household_detail", pk=household.pk)
     return TemplateResponse(
-        request, "forms_app/households/form.html", {"form": form, "household": household}
+        request,
+        "forms_app/households/form.html",
+        {"form": form, "household": household, "revision": revision},
     )
+
+
+def _saved_values_unlike(current: Household, form: HouseholdForm) -> list[tuple[str, str]]:
+    """(label, saved value) of the fields whose saved value differs from what was typed."""
+    rows = []
+    for name, typed in form.cleaned_data.items():
+        saved = getattr(current, name)
+        if saved == typed:
+            continue
+        if name == "known_to_social_services":
+            shown = {None: "Ne sait pas", True: "Oui", False: "Non"}[saved]
+        elif hasattr(current, f"get_{name}_display"):
+            shown = getattr(current, f"get_{name}_display")()
+        elif hasattr(saved, "strftime"):
+            shown = f"{saved:%d/%m/%Y}"
+        else:
+            shown = saved or "—"
+        rows.append((form.fields[name].label, shown))
+    return rows
 
 
 @login_required
 @never_cache
-def household_detail(request, pk: int, contact_form=None, status=200):
+def household_detail(
+    request, pk: int, contact_form=None, status_form=None, revision=None, status=200
+):
     """The case file: identity, facts, contacts, documents and timeline."""
     household = _followed_household(request, pk)
     return TemplateResponse(
@@ -132,7 +188,10 @@ def household_detail(request, pk: int, contact_form=None, status=200):
         {
             "household": household,
             "contact_form": contact_form or ContactAttemptForm(),
-            "status_form": HouseholdStatusForm(initial={"status": household.status}),
+            "contact_token": idempotency.token_for_page(request) if contact_form else "",
+            "status_form": status_form or HouseholdStatusForm(initial={"status": household.status}),
+            "revision": household.revision if revision is None else revision,
+            "stale": revision is not None,
             "documents": selectors.household_documents(household=household),
             "timeline": selectors.household_timeline(household=household),
             "contacts": household.contact_attempts.all(),
@@ -147,7 +206,8 @@ def household_detail(request, pk: int, contact_form=None, status=200):
 @never_cache
 @require_POST
 def household_contact_add(request, pk: int):
-    """Records a contact attempt; an invalid one comes back with its errors."""
+    """Records a contact attempt; an invalid one comes back with its errors. The form's token
+    makes a second POST of the same form lead to the attempt the first one recorded."""
     household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = ContactAttemptForm(request.POST)
     if not form.is_valid():
@@ -155,7 +215,12 @@ def household_contact_add(request, pk: int):
             request, "La tentative de contact n'a pas été enregistrée : voir le formulaire."
         )
         return household_detail(request, pk, contact_form=form, status=400)
-    households.contact_attempt_add(household=household, user=request.user, **form.cleaned_data)
+    households.contact_attempt_add(
+        household=household,
+        user=request.user,
+        creation_token=idempotency.posted_token(request),
+        **form.cleaned_data,
+    )
     messages.success(request, "Tentative de contact enregistrée.")
     return redirect("forms_app:household_detail", pk=household.pk)
 
@@ -164,10 +229,22 @@ def household_contact_add(request, pk: int):
 @never_cache
 @require_POST
 def household_status_set(request, pk: int):
+    """The operator's choice of status; one made on a page older than the file's revision
+    (the status moved on meanwhile) is refused (409), the choice shown back."""
     household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = HouseholdStatusForm(request.POST)
     if form.is_valid():
-        households.household_status_set(household=household, status=form.cleaned_data["status"])
+        try:
+            households.household_status_set(
+                household=household,
+                status=form.cleaned_data["status"],
+                expected_revision=posted_revision(request),
+            )
+        except households.StaleHousehold:
+            messages.error(request, HOUSEHOLD_STALE_MESSAGE)
+            return household_detail(
+                request, pk, status_form=form, revision=posted_revision(request), status=409
+            )
         messages.success(request, f"Statut : {household.get_status_display()}.")
     else:
         messages.error(request, "Choisissez un statut dans la liste.")
@@ -181,7 +258,12 @@ def household_document_open(request, pk: int, form_id: int):
     """Opens the household's document of a form (created and prefilled the first time)."""
     household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = get_object_or_404(Form, pk=form_id, advanced_settings__scope=Scope.MENAGE)
-    document = households.household_document_open(household=household, form=form, user=request.user)
+    document = households.household_document_open(
+        household=household,
+        form=form,
+        user=request.user,
+        creation_token=idempotency.posted_token(request),
+    )
     return redirect("forms_app:answer_edit", pk=document.pk)
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from wagtailstreamforms.models import Form
 
+from forms_app import idempotency
 from forms_app.models import (
     ContactAttempt,
     Household,
@@ -58,11 +61,34 @@ def _new_reference(territory_code: str) -> str:
     return f"{territory_code}-{token}"
 
 
-@transaction.atomic
+class StaleHousehold(Exception):
+    """The case file changed since the person loaded it (another tab, another colleague)."""
+
+
 def household_create(
-    *, operator: Organisation, user: User | None, fields: dict[str, Any]
+    *,
+    operator: Organisation,
+    user: User | None,
+    fields: dict[str, Any],
+    creation_token: uuid.UUID | None = None,
 ) -> Household:
-    """Opens a household's case file at ``operator`` with a fresh pseudonymous reference."""
+    """Opens a household's case file at ``operator`` with a fresh pseudonymous reference.
+    A second request with the same ``creation_token`` (forms_app.idempotency), even a
+    concurrent one, gets the household the first one opened."""
+    household, _created = idempotency.create_once(
+        scope=Household.objects.filter(operator=operator),
+        token=creation_token,
+        create=lambda token: _household_insert(
+            operator=operator, user=user, fields=fields, creation_token=token
+        ),
+    )
+    return household
+
+
+@transaction.atomic
+def _household_insert(
+    *, operator: Organisation, user: User | None, fields: dict[str, Any], creation_token
+) -> Household:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -71,35 +97,69 @@ def household_create(
                     territory_id=operator.territory_id,
                     reference=_new_reference(operator.territory.code),
                     created_by=user,
+                    creation_token=creation_token,
                     **fields,
                 )
         except IntegrityError:
+            if creation_token and Household.objects.filter(creation_token=creation_token).exists():
+                raise  # a request with the same token won: forms_app.idempotency reads it
             continue  # the reference was taken: draw another
         return household  # nothing exchanged yet: no follow-up to compute
     raise IntegrityError("No free household reference after five draws.")
 
 
-def household_update(*, household: Household, fields: dict[str, Any]) -> Household:
-    """Changes the case file's facts or identity (never its operator or reference)."""
-    for name, value in fields.items():
-        setattr(household, name, value)
-    household.save(update_fields=[*fields, "updated_at"])
+def _conditional_update(*, household: Household, expected_revision: int, **changes: Any) -> None:
+    """One UPDATE … WHERE revision = expected: of two saves built on one revision, exactly
+    one goes through; the other raises StaleHousehold and changes nothing."""
+    updated = Household.objects.filter(pk=household.pk, revision=expected_revision).update(
+        revision=F("revision") + 1, updated_at=timezone.now(), **changes
+    )
+    if updated == 0:
+        raise StaleHousehold
+    household.refresh_from_db(fields=[*changes, "revision", "updated_at"])
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, fields: dict[str, Any], expected_revision: int
+) -> Household:
+    """Changes the case file's facts or identity (never its operator or reference); refuses
+    (StaleHousehold) a save built on an older revision."""
+    _conditional_update(household=household, expected_revision=expected_revision, **fields)
     return household_follow_up_refresh(household=household)
 
 
 RETENTION_FIELDS = ["status", "closed_at", "purge_notice_sent_at", "updated_at"]
 
 
-def household_status_set(*, household: Household, status: str) -> Household:
+@transaction.atomic
+def household_status_set(
+    *, household: Household, status: str, expected_revision: int | None = None
+) -> Household:
     """The operator's own choice of status (closing a case, reopening it…). Closing starts
-    the retention period (``closed_at``); any other status stops it."""
+    the retention period (``closed_at``); any other status stops it. Refuses
+    (StaleHousehold) a choice made on a page older than ``expected_revision`` (a status
+    moved on since by a colleague or a filed document); ``None`` (code, not a page) applies
+    it to the current revision."""
+    if expected_revision is None:
+        household.refresh_from_db(fields=[*RETENTION_FIELDS, "revision"])
+        expected_revision = household.revision
+    closed_at, notice_sent_at = None, None
     if status == HouseholdStatus.CLOS:
+        closed_at, notice_sent_at = household.closed_at, household.purge_notice_sent_at
         if household.status != HouseholdStatus.CLOS or household.closed_at is None:
-            household.closed_at, household.purge_notice_sent_at = timezone.now(), None
-    else:
-        household.closed_at, household.purge_notice_sent_at = None, None
-    household.status = status
-    household.save(update_fields=RETENTION_FIELDS)
+            closed_at, notice_sent_at = timezone.now(), None
+    # The values above were read with the household at ``household.revision``: if it
+    # changed since, the conditional UPDATE below writes nothing.
+    if household.revision != expected_revision:
+        raise StaleHousehold
+    _conditional_update(
+        household=household,
+        expected_revision=expected_revision,
+        status=status,
+        closed_at=closed_at,
+        purge_notice_sent_at=notice_sent_at,
+    )
     return household_follow_up_refresh(household=household)
 
 
@@ -110,9 +170,9 @@ def _advance(household: Household, status: str) -> None:
     now = timezone.now()
     closing = {"closed_at": now} if status == HouseholdStatus.CLOS else {}
     Household.objects.filter(pk=household.pk, status__in=behind).update(
-        status=status, updated_at=now, **closing
+        status=status, updated_at=now, revision=F("revision") + 1, **closing
     )
-    household.refresh_from_db(fields=RETENTION_FIELDS)
+    household.refresh_from_db(fields=[*RETENTION_FIELDS, "revision"])
 
 
 @transaction.atomic
@@ -124,12 +184,27 @@ def contact_attempt_add(
     mode: str,
     result: str,
     note: str = "",
+    creation_token: uuid.UUID | None = None,
 ) -> ContactAttempt:
     """Records an attempt to reach the household; reaching it moves it on to « contacté »
-    (« rencontré » when met)."""
-    attempt = ContactAttempt.objects.create(
-        household=household, date=date, mode=mode, result=result, note=note, created_by=user
+    (« rencontré » when met). A second request with the same ``creation_token``
+    (forms_app.idempotency), even a concurrent one, gets the attempt the first one
+    recorded."""
+    attempt, created = idempotency.create_once(
+        scope=ContactAttempt.objects.filter(household=household),
+        token=creation_token,
+        create=lambda token: ContactAttempt.objects.create(
+            household=household,
+            date=date,
+            mode=mode,
+            result=result,
+            note=note,
+            created_by=user,
+            creation_token=token,
+        ),
     )
+    if not created:
+        return attempt
     if result in EXCHANGE_RESULTS:
         _advance(household, STATUS_AFTER_CONTACT.get(result, HouseholdStatus.CONTACTE))
     household_follow_up_refresh(household=household)
@@ -187,10 +262,17 @@ def household_sources(*, household: Household, role: str) -> list[dict[str, Any]
 
 
 @transaction.atomic
-def household_document_open(*, household: Household, form: Form, user: User | None) -> Submission:
+def household_document_open(
+    *,
+    household: Household,
+    form: Form,
+    user: User | None,
+    creation_token: uuid.UUID | None = None,
+) -> Submission:
     """The household's document of ``form``: its existing one (a diagnostic, a contract), or
     a new draft prefilled from the case file. A follow-up is made anew each time, unless a
-    draft one is waiting."""
+    draft one is waiting or the request repeats (same ``creation_token``,
+    forms_app.idempotency) the one that made it."""
     if form.advanced_settings.scope != Scope.MENAGE:
         raise NotAHouseholdForm
     # One at a time per household: two clicks never make two documents.
@@ -198,6 +280,13 @@ def household_document_open(*, household: Household, form: Form, user: User | No
     existing = Submission.objects.filter(household=household, form_version__form=form)
     if household_role(form) == HouseholdRole.VEILLE:
         existing = existing.filter(status=SubmissionStatus.DRAFT)
+    if creation_token is not None:
+        # The same button clicked again (a follow-up filed since, say): its document.
+        clicked = Submission.objects.filter(
+            household=household, form_version__form=form, creation_token=creation_token
+        ).first()
+        if clicked is not None:
+            return clicked
     document = existing.order_by("-pk").first()
     if document is not None:
         return document
@@ -207,14 +296,20 @@ def household_document_open(*, household: Household, form: Form, user: User | No
         draft_input={},
         sources=household_sources(household=household, role=household_role(form)),
     )
-    return Submission.objects.create(
-        household=household,
-        organisation_id=household.operator_id,
-        territory_id=household.territory_id,
-        form_version=version,
-        draft_input=draft_input,
-        updated_by=user,
+    document, _created = idempotency.create_once(
+        scope=Submission.objects.filter(household=household, form_version__form=form),
+        token=creation_token,
+        create=lambda token: Submission.objects.create(
+            household=household,
+            organisation_id=household.operator_id,
+            territory_id=household.territory_id,
+            form_version=version,
+            draft_input=draft_input,
+            updated_by=user,
+            creation_token=token,
+        ),
     )
+    return document
 
 
 def _stored_date(data: dict[str, Any], key: str | None) -> datetime.date | None:
@@ -246,10 +341,11 @@ def household_document_reopened(*, submission: Submission) -> Household:
         Household.objects.filter(pk=household.pk, status=HouseholdStatus.CLOS).update(
             status=HouseholdStatus.ACCOMPAGNE,
             updated_at=timezone.now(),
+            revision=F("revision") + 1,
             closed_at=None,
             purge_notice_sent_at=None,
         )
-        household.refresh_from_db(fields=RETENTION_FIELDS)
+        household.refresh_from_db(fields=[*RETENTION_FIELDS, "revision"])
     return household_follow_up_refresh(household=household)
 
 

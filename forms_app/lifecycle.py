@@ -7,12 +7,14 @@ code is safe on SQLite and PostgreSQL. Each status change leaves a transition ro
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from forms_app import idempotency
 from forms_app.models import (
     EDITABLE_STATUSES,
     Campaign,
@@ -38,11 +40,16 @@ class WrongStatus(Exception):
 
 
 def submission_start(
-    *, campaign: Campaign, organisation: Organisation, user: User | None
+    *,
+    campaign: Campaign,
+    organisation: Organisation,
+    user: User | None,
+    creation_token: uuid.UUID | None = None,
 ) -> Submission:
     """The respondent's answer to the campaign, created as a draft on the form's current version.
 
-    Two simultaneous starts make one row (unique campaign × organisation).
+    Two simultaneous starts make one row (unique campaign × organisation); the row keeps
+    the « Commencer » button's ``creation_token`` (forms_app.idempotency).
     """
     existing = Submission.objects.filter(campaign=campaign, organisation=organisation).first()
     if existing is not None:
@@ -50,13 +57,19 @@ def submission_start(
     version = form_version_freeze(form=campaign.form, user=user)
     try:
         with transaction.atomic():
-            return Submission.objects.create(
-                campaign=campaign,
-                organisation=organisation,
-                territory=organisation.territory,
-                form_version=version,
-                updated_by=user,
+            submission, _created = idempotency.create_once(
+                scope=Submission.objects.filter(campaign=campaign, organisation=organisation),
+                token=creation_token,
+                create=lambda token: Submission.objects.create(
+                    campaign=campaign,
+                    organisation=organisation,
+                    territory=organisation.territory,
+                    form_version=version,
+                    updated_by=user,
+                    creation_token=token,
+                ),
             )
+            return submission
     except IntegrityError:
         return Submission.objects.get(campaign=campaign, organisation=organisation)
 

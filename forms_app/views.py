@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
-from forms_app import indicators, lifecycle, reminders, reprise, selectors, tracker
+from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
 from forms_app.answering import bound_answer_form, file_keys, typed_input
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
@@ -29,11 +29,18 @@ REPRISE_PAGES = {
 }
 
 ALREADY_SENT_MESSAGE = "Cette réponse a déjà été transmise : rien n'a été modifié."
-STALE_MESSAGE = (
-    "Cette réponse a été modifiée entre-temps (dans un autre onglet ou par un collègue). "
-    "Votre saisie n'a pas été enregistrée : rechargez la page pour repartir de la dernière "
-    "version, puis reportez vos changements."
-)
+
+def stale_message(changed: str) -> str:
+    """The one conflict message of every record edited through a page (an answer, a case
+    file…): ``changed`` says what changed (« Cette réponse a été modifiée »)."""
+    return (
+        f"{changed} entre-temps (dans un autre onglet ou par un collègue). "
+        "Votre saisie n'a pas été enregistrée : rechargez la page pour repartir de la dernière "
+        "version, puis reportez vos changements."
+    )
+
+
+STALE_MESSAGE = stale_message("Cette réponse a été modifiée")
 
 
 def _visible_submission(request, pk: int):
@@ -70,7 +77,10 @@ def answer_start(request, campaign_id: int, organisation_id: int):
         )
         return redirect("portal:mon_espace")
     submission = lifecycle.submission_start(
-        campaign=campaign, organisation=organisation, user=request.user
+        campaign=campaign,
+        organisation=organisation,
+        user=request.user,
+        creation_token=idempotency.posted_token(request),
     )
     return redirect("forms_app:answer_edit", pk=submission.pk)
 

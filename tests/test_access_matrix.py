@@ -1252,8 +1252,12 @@ class Matrix:
     ) -> dict[str, str]:
         """The current revision, so that only the access check can stop the write."""
         snapshot = before.get(target.answer.key) if target.answer else None
+        revision = snapshot[1] if snapshot else 0
+        if not target.answer and target.household:
+            household = Household.objects.filter(pk=target.household.pk).first()
+            revision = household.revision if household else 0
         data = {
-            "revision": str(snapshot[1] if snapshot else 0),
+            "revision": str(revision),
             "intrusion": f"saisi par {persona.key}",
             "comment": f"renvoyée par {persona.key}",
             "status": "clos",

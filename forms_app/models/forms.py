@@ -226,6 +226,11 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField("transmise le", null=True, blank=True)
+    # The idempotency token of the button that created it (« Commencer », « Nouvelle
+    # veille »: forms_app.idempotency).
+    creation_token = models.UUIDField(
+        "jeton de création", null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = "réponse"

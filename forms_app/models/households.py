@@ -98,6 +98,14 @@ class Household(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # Raised by one conditional UPDATE on every change a person makes or sees on the case
+    # file (its form, its status, an automatic status move): a page built on an older
+    # revision cannot overwrite a newer one (forms_app.households).
+    revision = models.PositiveIntegerField("révision", default=1)
+    # The « Nouveau ménage » page's idempotency token (forms_app.idempotency).
+    creation_token = models.UUIDField(
+        "jeton de création", null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = "ménage"
@@ -157,6 +165,11 @@ class ContactAttempt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The contact form's idempotency token (forms_app.idempotency). An attempt is never
+    # edited once recorded: it needs no revision.
+    creation_token = models.UUIDField(
+        "jeton de création", null=True, blank=True, unique=True, editable=False
     )
 
     class Meta:
