@@ -17,6 +17,7 @@ from wagtailstreamforms.models import Form
 from forms_app import household_selectors as selectors
 from forms_app import households, lifecycle, retention
 from forms_app.answering import typed_input
+from forms_app.complete_body import INCOMPLETE_FORM_MESSAGE, body_is_complete
 from forms_app.household_forms import (
     ContactAttemptForm,
     HouseholdFilterForm,
@@ -24,7 +25,7 @@ from forms_app.household_forms import (
     HouseholdStatusForm,
 )
 from forms_app.models import HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import posted_revision, stale_page
+from forms_app.views import incomplete_page, posted_revision, stale_page
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 
@@ -92,6 +93,8 @@ def household_create(request):
     """Opens a case file at the person's operator."""
     _operator_only(request)
     form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and not body_is_complete(request):
+        return _incomplete_household_form(request, form, household=None)
     if request.method == "POST" and form.is_valid():
         household = households.household_create(
             operator=permissions.household_operators(request.user).select_related("territory")[0],
@@ -113,12 +116,25 @@ def household_edit(request, pk: int):
         request, pk, action=AuditAction.EDIT if request.method == "POST" else AuditAction.READ
     )
     form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and not body_is_complete(request):
+        return _incomplete_household_form(request, form, household=household)
     if request.method == "POST" and form.is_valid():
         households.household_update(household=household, fields=form.cleaned_data)
         messages.success(request, "Dossier mis à jour.")
         return redirect("forms_app:household_detail", pk=household.pk)
     return TemplateResponse(
         request, "forms_app/households/form.html", {"form": form, "household": household}
+    )
+
+
+def _incomplete_household_form(request, form, *, household):
+    """The case file's form again, with what arrived and nothing saved (400)."""
+    messages.error(request, INCOMPLETE_FORM_MESSAGE)
+    return TemplateResponse(
+        request,
+        "forms_app/households/form.html",
+        {"form": form, "household": household},
+        status=400,
     )
 
 
@@ -151,6 +167,9 @@ def household_contact_add(request, pk: int):
     """Records a contact attempt; an invalid one comes back with its errors."""
     household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = ContactAttemptForm(request.POST)
+    if not body_is_complete(request):
+        messages.error(request, INCOMPLETE_FORM_MESSAGE)
+        return household_detail(request, pk, contact_form=form, status=400)
     if not form.is_valid():
         messages.error(
             request, "La tentative de contact n'a pas été enregistrée : voir le formulaire."
@@ -209,6 +228,8 @@ def _own_household_document(request, pk: int) -> Submission:
 def household_document_refill(request, pk: int):
     """Fills the document's empty fields again from the case file."""
     document = _own_household_document(request, pk)
+    if not body_is_complete(request):
+        return incomplete_page(request, document)
     try:
         households.household_document_refill(
             submission=document,

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
 from forms_app import indicators, lifecycle, reminders, selectors, tracker
-from forms_app.answering import bound_answer_form, file_keys, typed_input
+from forms_app.answering import as_post, bound_answer_form, file_keys, typed_input
+from forms_app.complete_body import (
+    INCOMPLETE_AUTOSAVE_MESSAGE,
+    INCOMPLETE_PAGE_MESSAGE,
+    body_is_complete,
+)
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
@@ -94,7 +99,7 @@ def posted_revision(request) -> int:
     """The revision the page was built on; anything unreadable counts as stale."""
     try:
         return int(request.POST.get("revision", ""))
-    except ValueError:
+    except Exception:  # noqa: BLE001 — unreadable (or an unparsable body): stale
         return 0
 
 
@@ -110,6 +115,8 @@ def answer_edit(request, pk: int):
     if request.method != "POST":
         return _render_edit(request, submission, bound_answer_form(submission))
 
+    if not body_is_complete(request):
+        return incomplete_page(request, submission)
     action = request.POST.get("action", "draft")
     revision = posted_revision(request)
     if action == "submit":
@@ -157,6 +164,22 @@ def stale_page(request, submission, *, form=None):
     )
 
 
+def incomplete_page(request, submission):
+    """The fill page after a refused incomplete body (cut connection, missing closing
+    boundary): nothing is saved; what arrived is shown over the saved draft, with automatic
+    saving off so that a later save is the person's own click (400)."""
+    messages.error(request, INCOMPLETE_PAGE_MESSAGE)
+    try:
+        arrived = typed_input(request.POST)
+    except Exception:  # noqa: BLE001 — an unparsable body brought nothing to show
+        arrived = {}
+    shown = {**(submission.draft_input or {}), **arrived}
+    form = bound_answer_form(submission, data=as_post(shown) if shown else None)
+    return _render_edit(
+        request, submission, form, revision=posted_revision(request), autosave=False, status=400
+    )
+
+
 def _confirm_submit(request, submission, revision):
     form = bound_answer_form(submission)
     if not form.form.is_bound or not form.is_valid():
@@ -184,7 +207,15 @@ def _confirm_submit(request, submission, revision):
 
 
 def _render_edit(
-    request, submission, form, *, error_keys=frozenset(), revision=None, stale=False, status=200
+    request,
+    submission,
+    form,
+    *,
+    error_keys=frozenset(),
+    revision=None,
+    stale=False,
+    autosave=True,
+    status=200,
 ):
     """The fill page; ``error_keys`` says whose errors to show (ALL_ERRORS after a check).
 
@@ -202,6 +233,7 @@ def _render_edit(
             "show_errors": error_keys is ALL_ERRORS,
             "revision": submission.revision if revision is None else revision,
             "stale": stale,
+            "autosave": autosave and not stale,
             "stored_files": lifecycle.latest_files(submission),
             "last_return": submission.transitions.filter(to_status="renvoyee").last(),
             "indicators": computed,
@@ -247,11 +279,17 @@ def answer_autosave(request, pk: int):
     submission = _visible_submission(request, pk)
     if not permissions.can_edit_submission(request.user, submission):
         return JsonResponse({"error": "Cette réponse n'est plus modifiable."}, status=403)
+    if not body_is_complete(request):
+        return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
+    typed = typed_input(request.POST)
+    if not typed and submission.draft_input:
+        # A body with the page's controls and no answer never empties a draft.
+        return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
     try:
         submission = lifecycle.submission_save_draft(
             submission=submission,
             user=request.user,
-            draft_input=typed_input(request.POST),
+            draft_input=typed,
             expected_revision=posted_revision(request),
         )
     except lifecycle.StaleSubmission:
@@ -275,6 +313,8 @@ def answer_copy_indicators(request, pk: int):
             request, "Aucun chiffre n'est calculé depuis les dossiers pour ce formulaire."
         )
         return redirect("forms_app:answer_edit", pk=pk)
+    if not body_is_complete(request):
+        return incomplete_page(request, submission)
     try:
         indicators.indicators_copy_into_draft(
             submission=submission,

@@ -151,7 +151,11 @@ def test_a_stale_refill_keeps_what_was_typed_on_the_page(operator, login):
     )
     response = client.post(
         f"/reponses/{contract.pk}/preremplir/",
-        {"referent": "Typé mais pas encore enregistré", "revision": contract.revision - 1},
+        {
+            "referent": "Typé mais pas encore enregistré",
+            "_fin": "1",
+            "revision": contract.revision - 1,
+        },
     )
     assert response.status_code == 409
     assert "Typé mais pas encore enregistré" in response.content.decode()

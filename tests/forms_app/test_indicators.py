@@ -146,7 +146,8 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
 
     typed = {"redacteur_service": "DDETS de l'Isère", "nb_menages_rencontres": "999"}
     copied = client.post(
-        f"/reponses/{submission.pk}/indicateurs/", {**typed, "revision": submission.revision}
+        f"/reponses/{submission.pk}/indicateurs/",
+        {**typed, "_fin": "1", "revision": submission.revision},
     )
     assert copied.status_code == 302
     submission.refresh_from_db()
@@ -161,7 +162,7 @@ def test_an_operator_cannot_copy_figures_into_a_prefecture_bilan(files_of_isere,
     submission = lifecycle.submission_start(campaign=campaign, organisation=prefecture, user=None)
     client = login("operateur38a@demo.test")
     response = client.post(
-        f"/reponses/{submission.pk}/indicateurs/", {"revision": submission.revision}
+        f"/reponses/{submission.pk}/indicateurs/", {"_fin": "1", "revision": submission.revision}
     )
     assert response.status_code == 404
     submission.refresh_from_db()
