@@ -15,7 +15,8 @@ that the views can check it after Django has parsed it.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 
 END_FIELD = "_fin"
@@ -109,8 +110,10 @@ def body_is_complete(request: HttpRequest) -> bool:
     closing marker exactly, and a multipart body ends with its closing boundary."""
     try:
         post = request.POST
-    except Exception:  # noqa: BLE001 — an unparsable body is an incomplete one
-        return False
+    except (MultiPartParserError, UnreadablePostError):
+        return False  # an unparsable body is an incomplete one; a limit hit (too big, too
+        # many fields or files) goes on to the handler400 that names it
+
     if post.getlist(END_FIELD) != [END_VALUE]:
         return False
     if request.content_type == "multipart/form-data":

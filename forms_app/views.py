@@ -99,7 +99,7 @@ def posted_revision(request) -> int:
     """The revision the page was built on; anything unreadable counts as stale."""
     try:
         return int(request.POST.get("revision", ""))
-    except Exception:  # noqa: BLE001 — unreadable (or an unparsable body): stale
+    except ValueError:
         return 0
 
 
@@ -169,10 +169,7 @@ def incomplete_page(request, submission):
     boundary): nothing is saved; what arrived is shown over the saved draft, with automatic
     saving off so that a later save is the person's own click (400)."""
     messages.error(request, INCOMPLETE_PAGE_MESSAGE)
-    try:
-        arrived = typed_input(request.POST)
-    except Exception:  # noqa: BLE001 — an unparsable body brought nothing to show
-        arrived = {}
+    arrived = typed_input(request.POST)  # empty after a parse error
     shown = {**(submission.draft_input or {}), **arrived}
     form = bound_answer_form(submission, data=as_post(shown) if shown else None)
     return _render_edit(
