@@ -215,11 +215,19 @@ def test_a_malformed_multipart_save_gets_a_french_page(client, bilan):
 
 
 def test_the_marker_is_the_last_element_of_every_fill_form(client, bilan, login):
-    submission, _ = bilan
+    submission, data = bilan
     html = client.get(f"/reponses/{submission.pk}/modifier/").content.decode()
     form = html[html.index('id="formulaire-reponse"') :]
     form = form[: form.index("</form>")]
     assert re.search(r'<input type="hidden" name="_fin" value="1"[^>]*>\s*$', form)
+    # The confirmation page's form too: its « Confirmer » posts the marker last.
+    review = client.post(
+        f"/reponses/{submission.pk}/modifier/",
+        {**data, "revision": submission.revision, "action": "review", **END},
+    ).content.decode()
+    assert "Confirmer la transmission" in review
+    confirm = review[review.index('value="submit"') :]
+    assert re.search(r'</ul>\s*<input type="hidden" name="_fin" value="1">\s*</form>', confirm)
 
 
 # --- household forms ----------------------------------------------------------------------

@@ -8,10 +8,12 @@ French page naming the limit (French JSON for the automatic saving)."""
 import io
 import re
 import zipfile
+from html import unescape
 
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from forms_app.complete_body import END_FIELD, END_VALUE
 from forms_app.validators import FILE_NAME_MAX_LENGTH
@@ -235,3 +237,20 @@ def test_a_short_text_over_its_limit_is_said_next_to_its_field(client, lettre):
     assert "500 caractères" in errors["signataire_prefet"]
     lettre.refresh_from_db()
     assert lettre.draft_input["signataire_prefet"] == ["x" * 501]
+
+
+def test_a_malformed_body_read_by_the_csrf_check_gets_the_french_page(db):
+    """In production the CSRF check reads the body first: a malformed multipart is refused
+    there, before any view, by the French handler400 (JSON for the automatic saving)."""
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")  # the CSRF cookie, so that the check reads the body
+    assert "csrftoken" in client.cookies
+    options = {"data": b"--x\r\nsans en-tete\r\n", "content_type": "multipart/form-data; boundary="}
+    page = client.generic("POST", "/reponses/1/modifier/", **options)
+    assert page.status_code == 400
+    html = unescape(page.content.decode())
+    assert "incomplet ou mal formé" in html and "vos saisies y sont encore" in html
+    assert "Bad Request" not in html
+    autosave = client.generic("POST", "/reponses/1/brouillon/", **options)
+    assert autosave.status_code == 400
+    assert "n'a pas abouti" in autosave.json()["error"]
