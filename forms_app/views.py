@@ -20,6 +20,7 @@ from forms_app.complete_body import (
     INCOMPLETE_PAGE_MESSAGE,
     body_is_complete,
 )
+from forms_app.form_builder import with_room_for_rows
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
@@ -171,7 +172,10 @@ def incomplete_page(request, submission):
     messages.error(request, INCOMPLETE_PAGE_MESSAGE)
     arrived = typed_input(request.POST)  # empty after a parse error
     shown = {**(submission.draft_input or {}), **arrived}
-    form = bound_answer_form(submission, data=as_post(shown) if shown else None)
+    schema = submission.form_version.schema
+    form = bound_answer_form(
+        submission, data=with_room_for_rows(schema, as_post(shown)) if shown else None
+    )
     return _render_edit(
         request, submission, form, revision=posted_revision(request), autosave=False, status=400
     )
