@@ -11,11 +11,12 @@ import zipfile
 from html import unescape
 
 import pytest
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms_app.complete_body import END_FIELD, END_VALUE
+from forms_app.models import SubmissionFile
 from forms_app.validators import FILE_NAME_MAX_LENGTH
 from tests.forms_app.test_answer_pages import _start
 
@@ -90,17 +91,12 @@ def test_a_name_over_255_characters_is_refused_in_french_not_a_bare_400(client, 
     _typed_is_kept(response, lettre)
 
 
-def test_a_long_name_with_many_dots_is_stored_on_a_real_disk(client, lettre, settings, tmp_path):
+def test_a_long_name_with_many_dots_is_stored_on_a_real_disk(client, lettre, tmp_path):
     """Such a name made the storage refuse the file (SuspiciousFileOperation, a bare English
     « Bad Request (400) »): files are now stored under a name of the portal's own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    storages._storages.pop("private", None)
+    field = SubmissionFile._meta.get_field("file")
+    private = field.storage
+    field.storage = FileSystemStorage(location=str(tmp_path))
     try:
         name = "Lettre signée. Version du 3 mars" + ".v2" * 30 + ".pdf"
         assert len(name) <= FILE_NAME_MAX_LENGTH
@@ -109,9 +105,9 @@ def test_a_long_name_with_many_dots_is_stored_on_a_real_disk(client, lettre, set
         stored = lettre.files.get()
         assert stored.original_name == name
         assert len(stored.file.name) <= 100 and stored.file.name.endswith(".pdf")
-        assert stored.file.read() == PDF
+        assert (tmp_path / stored.file.name).read_bytes() == PDF
     finally:
-        storages._storages.pop("private", None)
+        field.storage = private
 
 
 def test_a_file_over_the_size_limit_is_refused_next_to_the_field(client, lettre, settings):
