@@ -6,11 +6,12 @@ from typing import Any
 
 from django.utils.datastructures import MultiValueDict
 
+from forms_app.complete_body import END_FIELD
 from forms_app.form_builder import AnswerForm, answer_form, input_items, with_room_for_rows
 from forms_app.models import Submission
 from portal.text import xml_safe_text
 
-NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "revision"}
+NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "revision", END_FIELD}
 
 
 def typed_input(post: MultiValueDict) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from wagtailstreamforms.models import Form
 
 from forms_app import household_selectors as selectors
 from forms_app import households, idempotency, lifecycle, reprise, retention
+from forms_app.complete_body import INCOMPLETE_FORM_MESSAGE, body_is_complete
 from forms_app.household_forms import (
     ContactAttemptForm,
     HouseholdFilterForm,
@@ -25,6 +26,7 @@ from forms_app.household_forms import (
 from forms_app.models import Household, HouseholdSource, HouseholdStatus, Scope, Submission
 from forms_app.views import (
     REFILL_TEXTS,
+    incomplete_page,
     posted_revision,
     reprise_confirm,
     stale_message,
@@ -100,6 +102,8 @@ def household_create(request):
     the same page (double click, resend) lead to the household the first one opened."""
     _operator_only(request)
     form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and not body_is_complete(request):
+        return _incomplete_household_form(request, form, household=None)
     if request.method == "POST" and form.is_valid():
         household = households.household_create(
             operator=permissions.household_operators(request.user).select_related("territory")[0],
@@ -127,6 +131,8 @@ def household_edit(request, pk: int):
     )
     revision = posted_revision(request) if request.method == "POST" else household.revision
     form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and not body_is_complete(request):
+        return _incomplete_household_form(request, form, household=household)
     if request.method == "POST" and form.is_valid():
         try:
             households.household_update(
@@ -175,6 +181,17 @@ def _saved_values_unlike(current: Household, form: HouseholdForm) -> list[tuple[
     return rows
 
 
+def _incomplete_household_form(request, form, *, household):
+    """The case file's form again, with what arrived and nothing saved (400)."""
+    messages.error(request, INCOMPLETE_FORM_MESSAGE)
+    return TemplateResponse(
+        request,
+        "forms_app/households/form.html",
+        {"form": form, "household": household},
+        status=400,
+    )
+
+
 @login_required
 @never_cache
 def household_detail(
@@ -210,6 +227,9 @@ def household_contact_add(request, pk: int):
     makes a second POST of the same form lead to the attempt the first one recorded."""
     household = _followed_household(request, pk, action=AuditAction.EDIT)
     form = ContactAttemptForm(request.POST)
+    if not body_is_complete(request):
+        messages.error(request, INCOMPLETE_FORM_MESSAGE)
+        return household_detail(request, pk, contact_form=form, status=400)
     if not form.is_valid():
         messages.error(
             request, "La tentative de contact n'a pas été enregistrée : voir le formulaire."
@@ -290,6 +310,8 @@ def household_document_refill(request, pk: int):
     """« Reprendre les informations du dossier »: what the case file and the earlier
     documents say beside what was typed; only the fields the person ticks are replaced."""
     document = _own_household_document(request, pk)
+    if request.method == "POST" and not body_is_complete(request):
+        return incomplete_page(request, document)
     if not document.is_editable:
         messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
         return redirect("forms_app:answer_detail", pk=document.pk)

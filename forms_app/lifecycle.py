@@ -8,6 +8,7 @@ code is safe on SQLite and PostgreSQL. Each status change leaves a transition ro
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -127,6 +128,13 @@ def submission_keep_input(
     return submission
 
 
+def stored_file_name(original_name: str) -> str:
+    """``<random>.<extension>``: short, unique, and safe on any storage."""
+    extension = PurePath(original_name).suffix.lower().lstrip(".")
+    extension = extension if extension.isalnum() and len(extension) <= 10 else "bin"
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
 @transaction.atomic
 def submission_attach_file(
     *, submission: Submission, user: User | None, key: str, uploaded
@@ -136,11 +144,15 @@ def submission_attach_file(
     The file the transmitted answer refers to is kept until a new transmission replaces it;
     earlier draft uploads of the field, which nothing refers to, are removed.
     """
+    original_name = uploaded.name[:255]
+    # Stored under a name of the portal's own: a person's name (long, with many dots) could
+    # otherwise not fit the column and be refused by the storage; theirs is kept for display.
+    uploaded.name = stored_file_name(original_name)
     stored = SubmissionFile.objects.create(
         submission=submission,
         key=key,
         file=uploaded,
-        original_name=uploaded.name[:255],
+        original_name=original_name,
         size=uploaded.size,
         uploaded_by=user,
     )

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
 from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
-from forms_app.answering import bound_answer_form, file_keys, typed_input
+from forms_app.answering import as_post, bound_answer_form, file_keys, typed_input
+from forms_app.complete_body import (
+    INCOMPLETE_AUTOSAVE_MESSAGE,
+    INCOMPLETE_PAGE_MESSAGE,
+    body_is_complete,
+)
+from forms_app.form_builder import with_room_for_rows
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
@@ -29,6 +35,7 @@ REPRISE_PAGES = {
 }
 
 ALREADY_SENT_MESSAGE = "Cette réponse a déjà été transmise : rien n'a été modifié."
+
 
 def stale_message(changed: str) -> str:
     """The one conflict message of every record edited through a page (an answer, a case
@@ -129,6 +136,8 @@ def answer_edit(request, pk: int):
     if request.method != "POST":
         return _render_edit(request, submission, bound_answer_form(submission))
 
+    if not body_is_complete(request):
+        return incomplete_page(request, submission)
     action = request.POST.get("action", "draft")
     revision = posted_revision(request)
     if action == "submit":
@@ -182,6 +191,22 @@ def stale_page(request, submission, *, form=None):
     )
 
 
+def incomplete_page(request, submission):
+    """The fill page after a refused incomplete body (cut connection, missing closing
+    boundary): nothing is saved; what arrived is shown over the saved draft, with automatic
+    saving off so that a later save is the person's own click (400)."""
+    messages.error(request, INCOMPLETE_PAGE_MESSAGE)
+    arrived = typed_input(request.POST)  # empty after a parse error
+    shown = {**(submission.draft_input or {}), **arrived}
+    schema = submission.form_version.schema
+    form = bound_answer_form(
+        submission, data=with_room_for_rows(schema, as_post(shown)) if shown else None
+    )
+    return _render_edit(
+        request, submission, form, revision=posted_revision(request), autosave=False, status=400
+    )
+
+
 def _confirm_submit(request, submission, revision):
     form = bound_answer_form(submission)
     if not form.form.is_bound or not form.is_valid():
@@ -209,7 +234,15 @@ def _confirm_submit(request, submission, revision):
 
 
 def _render_edit(
-    request, submission, form, *, error_keys=frozenset(), revision=None, stale=False, status=200
+    request,
+    submission,
+    form,
+    *,
+    error_keys=frozenset(),
+    revision=None,
+    stale=False,
+    autosave=True,
+    status=200,
 ):
     """The fill page; ``error_keys`` says whose errors to show (ALL_ERRORS after a check).
 
@@ -227,6 +260,7 @@ def _render_edit(
             "show_errors": error_keys is ALL_ERRORS,
             "revision": submission.revision if revision is None else revision,
             "stale": stale,
+            "autosave": autosave and not stale,
             "stored_files": lifecycle.latest_files(submission),
             "last_return": submission.transitions.filter(to_status="renvoyee").last(),
             "indicators": computed,
@@ -272,11 +306,17 @@ def answer_autosave(request, pk: int):
     submission = _visible_submission(request, pk)
     if not permissions.can_edit_submission(request.user, submission):
         return JsonResponse({"error": "Cette réponse n'est plus modifiable."}, status=403)
+    if not body_is_complete(request):
+        return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
+    typed = typed_input(request.POST)
+    if not typed and submission.draft_input:
+        # A body with the page's controls and no answer never empties a draft.
+        return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
     try:
         submission = lifecycle.submission_save_draft(
             submission=submission,
             user=request.user,
-            draft_input=typed_input(request.POST),
+            draft_input=typed,
             expected_revision=posted_revision(request),
         )
     except lifecycle.StaleSubmission:
@@ -394,6 +434,8 @@ def answer_copy_indicators(request, pk: int):
             request, "Aucun chiffre n'est calculé depuis les dossiers pour ce formulaire."
         )
         return redirect("forms_app:answer_edit", pk=pk)
+    if request.method == "POST" and not body_is_complete(request):
+        return incomplete_page(request, submission)
     return reprise_confirm(
         request,
         submission,

@@ -42,3 +42,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# A body refused before any view (too big, too many fields or files, malformed): French page
+# naming the limit, French JSON for the automatic saving.
+handler400 = "forms_app.limits.bad_request"

@@ -1261,6 +1261,7 @@ class Matrix:
             "intrusion": f"saisi par {persona.key}",
             "comment": f"renvoyée par {persona.key}",
             "status": "clos",
+            "_fin": "1",  # the fill forms' closing marker: the body arrived whole
         }
         if verb.startswith("POST "):
             data["action"] = verb.split()[1]

@@ -112,6 +112,7 @@ def test_the_whole_path(demo_accounts):
     draft = {
         "nb_menages_rencontres": "87",
         "commentaire_difficultes": "Recrutement en cours",
+        "_fin": "1",
         "revision": submission.revision,
         "action": "draft",
     }
@@ -123,11 +124,13 @@ def test_the_whole_path(demo_accounts):
     submission.refresh_from_db()
     full = valid_input(schema, nb_menages_rencontres="87", nombre_de_visites_a_domicile="40")
     review = prefecture.post(
-        edit_url, {**full, "revision": submission.revision, "action": "review"}
+        edit_url, {**full, "_fin": "1", "revision": submission.revision, "action": "review"}
     )
     assert review.status_code == 200 and "Confirmer la transmission" in review.content.decode()
     submission.refresh_from_db()
-    done = prefecture.post(edit_url, {"revision": submission.revision, "action": "submit"})
+    done = prefecture.post(
+        edit_url, {"_fin": "1", "revision": submission.revision, "action": "submit"}
+    )
     assert done.status_code == 302
     submission.refresh_from_db()
     assert submission.status == "soumise"
@@ -148,12 +151,13 @@ def test_the_whole_path(demo_accounts):
         {
             **full,
             "nb_jours_intervention": "55",
+            "_fin": "1",
             "revision": submission.revision,
             "action": "review",
         },
     )
     submission.refresh_from_db()
-    prefecture.post(edit_url, {"revision": submission.revision, "action": "submit"})
+    prefecture.post(edit_url, {"_fin": "1", "revision": submission.revision, "action": "submit"})
     submission.refresh_from_db()
     assert submission.status == "soumise" and submission.data["nb_jours_intervention"] == 55
 

@@ -35,7 +35,7 @@ def test_bad_input_shows_french_errors_next_to_fields_and_keeps_the_rest(client,
     )
     response = client.post(
         f"/reponses/{submission.pk}/modifier/",
-        {**data, "revision": submission.revision, "action": "review"},
+        {**data, "_fin": "1", "revision": submission.revision, "action": "review"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,10 +54,10 @@ def test_a_double_clicked_submit_makes_one_submission(client, login):
     submission = _start(client)
     url = f"/reponses/{submission.pk}/modifier/"
     data = valid_input(submission.form_version.schema)
-    client.post(url, {**data, "revision": submission.revision, "action": "review"})
+    client.post(url, {**data, "_fin": "1", "revision": submission.revision, "action": "review"})
     submission.refresh_from_db()
-    first = client.post(url, {"revision": submission.revision, "action": "submit"})
-    second = client.post(url, {"revision": submission.revision, "action": "submit"})
+    first = client.post(url, {"_fin": "1", "revision": submission.revision, "action": "submit"})
+    second = client.post(url, {"_fin": "1", "revision": submission.revision, "action": "submit"})
     assert first.status_code == second.status_code == 302
     assert SubmissionTransition.objects.filter(submission=submission).count() == 1
     assert Submission.objects.filter(campaign=submission.campaign).count() == 1
@@ -70,11 +70,21 @@ def test_a_stale_draft_save_is_refused_with_a_message(client, login):
     old_revision = submission.revision
     client.post(
         url,
-        {"commentaire_difficultes": "premier onglet", "revision": old_revision, "action": "draft"},
+        {
+            "commentaire_difficultes": "premier onglet",
+            "_fin": "1",
+            "revision": old_revision,
+            "action": "draft",
+        },
     )
     response = client.post(
         url,
-        {"commentaire_difficultes": "second onglet", "revision": old_revision, "action": "draft"},
+        {
+            "commentaire_difficultes": "second onglet",
+            "_fin": "1",
+            "revision": old_revision,
+            "action": "draft",
+        },
     )
     assert response.status_code == 409
     assert "modifiée entre-temps" in response.content.decode()
@@ -87,10 +97,14 @@ def test_autosave_saves_and_refuses_stale_revisions(client, login):
     login("prefecture38@demo.test")
     submission = _start(client)
     url = f"/reponses/{submission.pk}/brouillon/"
-    first = client.post(url, {"nb_menages_rencontres": "12", "revision": submission.revision})
+    first = client.post(
+        url, {"nb_menages_rencontres": "12", "_fin": "1", "revision": submission.revision}
+    )
     assert first.status_code == 200
     assert first.json()["revision"] == submission.revision + 1
-    stale = client.post(url, {"nb_menages_rencontres": "13", "revision": submission.revision})
+    stale = client.post(
+        url, {"nb_menages_rencontres": "13", "_fin": "1", "revision": submission.revision}
+    )
     assert stale.status_code == 409
     submission.refresh_from_db()
     assert submission.draft_input["nb_menages_rencontres"] == ["12"]
@@ -102,7 +116,13 @@ def test_a_file_is_stored_privately_and_served_only_to_who_may_see_it(client, lo
     url = f"/reponses/{submission.pk}/modifier/"
     upload = SimpleUploadedFile("lettre.pdf", PDF, content_type="application/pdf")
     client.post(
-        url, {"revision": submission.revision, "action": "draft", "lettre_signee_pdf": upload}
+        url,
+        {
+            "_fin": "1",
+            "revision": submission.revision,
+            "action": "draft",
+            "lettre_signee_pdf": upload,
+        },
     )
     stored = submission.files.get()
     assert stored.original_name == "lettre.pdf"
@@ -128,7 +148,13 @@ def test_an_executable_renamed_pdf_is_refused_on_the_page(client, login):
     data = valid_input(submission.form_version.schema)
     response = client.post(
         url,
-        {**data, "revision": submission.revision, "action": "review", "lettre_signee_pdf": fake},
+        {
+            **data,
+            "_fin": "1",
+            "revision": submission.revision,
+            "action": "review",
+            "lettre_signee_pdf": fake,
+        },
     )
     assert response.status_code == 200
     assert re.search(
@@ -156,9 +182,12 @@ def _submit(client, submission, *, files=None):
     url = f"/reponses/{submission.pk}/modifier/"
     data = valid_input(submission.form_version.schema)
     submission.refresh_from_db()
-    client.post(url, {**data, "revision": submission.revision, "action": "review", **(files or {})})
+    client.post(
+        url,
+        {**data, "_fin": "1", "revision": submission.revision, "action": "review", **(files or {})},
+    )
     submission.refresh_from_db()
-    client.post(url, {"revision": submission.revision, "action": "submit"})
+    client.post(url, {"_fin": "1", "revision": submission.revision, "action": "submit"})
     submission.refresh_from_db()
     return submission
 
@@ -185,7 +214,7 @@ def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login)
     v2 = SimpleUploadedFile("v2.pdf", PDF + b"%v2", content_type="application/pdf")
     client.post(
         f"/reponses/{submission.pk}/modifier/",
-        {"revision": submission.revision, "action": "draft", "lettre_signee_pdf": v2},
+        {"_fin": "1", "revision": submission.revision, "action": "draft", "lettre_signee_pdf": v2},
     )
     assert sorted(submission.files.values_list("original_name", flat=True)) == ["v1.pdf", "v2.pdf"]
     dihal = signed_in("dihal@demo.test")
@@ -207,6 +236,7 @@ def test_a_refused_file_on_a_draft_save_is_said_next_to_the_field(client, login)
         f"/reponses/{submission.pk}/modifier/",
         {
             "signataire_prefet": "Le préfet",
+            "_fin": "1",
             "revision": submission.revision,
             "action": "draft",
             "lettre_signee_pdf": fake,
@@ -226,15 +256,20 @@ def test_after_a_stale_save_the_page_keeps_its_revision_and_stops_autosaving(cli
     submission = _start(client)
     url = f"/reponses/{submission.pk}/modifier/"
     old = submission.revision
-    client.post(url, {"commentaire_difficultes": "collègue", "revision": old, "action": "draft"})
+    client.post(
+        url,
+        {"commentaire_difficultes": "collègue", "_fin": "1", "revision": old, "action": "draft"},
+    )
     response = client.post(
-        url, {"commentaire_difficultes": "moi", "revision": old, "action": "draft"}
+        url, {"commentaire_difficultes": "moi", "_fin": "1", "revision": old, "action": "draft"}
     )
     assert response.status_code == 409
     html = response.content.decode()
     assert f'name="revision" value="{old}"' in html
     assert "data-autosave-url" not in html
-    again = client.post(url, {"commentaire_difficultes": "moi", "revision": old, "action": "draft"})
+    again = client.post(
+        url, {"commentaire_difficultes": "moi", "_fin": "1", "revision": old, "action": "draft"}
+    )
     assert again.status_code == 409
     submission.refresh_from_db()
     assert submission.draft_input["commentaire_difficultes"] == ["collègue"]

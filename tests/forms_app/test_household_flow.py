@@ -38,7 +38,7 @@ def _file(client, submission: Submission, post: dict) -> None:
     """Checks the document (review page), then confirms: the way the page does it."""
     review = client.post(
         f"/reponses/{submission.pk}/modifier/",
-        {**post, "action": "review", "revision": submission.revision},
+        {**post, "action": "review", "_fin": "1", "revision": submission.revision},
     )
     assert review.status_code == 200
     errors = review.context.get("answer").errors_by_key() if review.context.get("answer") else {}
@@ -46,7 +46,7 @@ def _file(client, submission: Submission, post: dict) -> None:
     submission.refresh_from_db()
     done = client.post(
         f"/reponses/{submission.pk}/modifier/",
-        {"action": "submit", "revision": submission.revision},
+        {"action": "submit", "_fin": "1", "revision": submission.revision},
     )
     assert done.status_code == 302
     submission.refresh_from_db()
@@ -77,6 +77,7 @@ def _create_household(client) -> Household:
             "referred_on": (TODAY - datetime.timedelta(days=30)).isoformat(),
             "stage": "assignation",
             "known_to_social_services": "non",
+            "_fin": "1",
         },
     )
     assert response.status_code == 302
@@ -98,7 +99,7 @@ def test_an_operator_follows_a_household_from_referral_to_follow_up(operator):
     ):
         response = client.post(
             f"/menages/{household.pk}/contacts/",
-            {"date": date.isoformat(), "mode": mode, "result": result, "note": ""},
+            {"date": date.isoformat(), "mode": mode, "result": result, "note": "", "_fin": "1"},
         )
         assert response.status_code == 302
     household.refresh_from_db()
@@ -219,6 +220,7 @@ def test_refilling_a_document_keeps_what_the_operator_typed(operator):
         "engagements-INITIAL_FORMS": "0",
         "engagements-0-demarche": "dalo",
         "engagements-0-objectif": "Déposer un recours",
+        "_fin": "1",
         "revision": contract.revision,
     }
     response = client.post(f"/reponses/{contract.pk}/modifier/", {**typed, "action": "refill"})
@@ -306,7 +308,7 @@ def test_invalid_contact_attempt_shows_errors_next_to_the_fields(operator):
     future = TODAY + datetime.timedelta(days=3)
     response = client.post(
         f"/menages/{household.pk}/contacts/",
-        {"date": future.isoformat(), "mode": "", "result": "rencontre"},
+        {"date": future.isoformat(), "mode": "", "result": "rencontre", "_fin": "1"},
     )
     assert response.status_code == 400
     form = response.context["contact_form"]

@@ -154,6 +154,7 @@ def test_a_stale_refill_keeps_what_was_typed_on_the_page(operator, login):
         {
             "referent": "Typé mais pas encore enregistré",
             "action": "refill",
+            "_fin": "1",
             "revision": contract.revision - 1,
         },
     )

@@ -173,6 +173,7 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
         asked["Location"],
         {
             "action": "confirm",
+            "_fin": "1",
             "revision": submission.revision,
             "remplacer": defaults,
             **{f"propose-{key}": str(HAND_COUNT[key]) for key in HAND_COUNT},
@@ -257,7 +258,7 @@ def test_an_operator_cannot_copy_figures_into_a_prefecture_bilan(files_of_isere,
     submission = lifecycle.submission_start(campaign=campaign, organisation=prefecture, user=None)
     client = login("operateur38a@demo.test")
     response = client.post(
-        f"/reponses/{submission.pk}/indicateurs/", {"revision": submission.revision}
+        f"/reponses/{submission.pk}/indicateurs/", {"_fin": "1", "revision": submission.revision}
     )
     assert response.status_code == 404
     submission.refresh_from_db()

@@ -51,7 +51,7 @@ def test_each_access_to_a_household_leaves_one_row(household, login):
     client.get(f"/reponses/{document.pk}/word/")
     client.post(
         f"/menages/{household.pk}/contacts/",
-        {"date": "2021-02-12", "mode": "telephone", "result": "echange"},
+        {"date": "2021-02-12", "mode": "telephone", "result": "echange", "_fin": "1"},
     )
     email = "operateur38a@demo.test"
     assert _traces(household.reference) == [

@@ -7,6 +7,10 @@
   var url = form.getAttribute("data-autosave-url");
   if (!url) { return; }  // switched off after a refused stale save
   var revision = form.querySelector("[data-revision]");
+  // The closing marker stays the form's last element: without it the server refuses a
+  // body as cut short, so FormData(form) must carry it (and nothing may follow it).
+  var marker = form.querySelector("[data-end-marker]");
+  var INTERRUPTED = "L'enregistrement automatique n'a pas abouti (connexion interrompue) : vos saisies restent dans la page, réessayez.";
   var status = form.querySelector("[data-autosave-status]");
   var timer = null;
   var saving = false;
@@ -25,8 +29,15 @@
     var data = new FormData(form);
     form.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
     data.delete("action");
+    // The marker goes last, whatever the page holds, so that a body cut anywhere lacks it.
+    data.delete("_fin");
+    data.append("_fin", marker ? marker.value : "1");
     fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
-      .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+      .then(function (response) {
+        return response.json()
+          .catch(function () { return { error: INTERRUPTED }; })
+          .then(function (body) { return { ok: response.ok && body.revision !== undefined, body: body }; });
+      })
       .then(function (result) {
         if (result.ok) {
           revision.value = result.body.revision;
@@ -37,7 +48,7 @@
           pending = false;
         }
       })
-      .catch(function () { say("Connexion perdue : le brouillon n'a pas pu être enregistré. Réessayez avec « Enregistrer le brouillon ».", true); })
+      .catch(function () { say(INTERRUPTED, true); })
       .finally(function () {
         saving = false;
         if (pending) { pending = false; save(); }
@@ -68,7 +79,7 @@
         hidden.type = "hidden";
         hidden.name = button.name;
         hidden.value = button.value;
-        form.appendChild(hidden);
+        if (marker) { form.insertBefore(hidden, marker); } else { form.appendChild(hidden); }
       }
       form.submit();
     }, 100);
