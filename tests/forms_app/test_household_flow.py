@@ -244,6 +244,7 @@ def test_refilling_a_document_keeps_what_the_operator_typed(operator):
         response["Location"],
         {
             "action": "confirm",
+            "_fin": "1",
             "revision": contract.revision,
             "remplacer": [key for key, row in rows.items() if row["checked"]],
             **{f"propose-{key}": row["proposal"].proposed for key, row in rows.items()},
@@ -263,6 +264,7 @@ def test_refilling_a_document_keeps_what_the_operator_typed(operator):
         response["Location"],
         {
             "action": "confirm",
+            "_fin": "1",
             "revision": contract.revision,
             "remplacer": ["nom"],
             "propose-nom": "Vasseur-Tillard",

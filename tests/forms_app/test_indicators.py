@@ -147,7 +147,7 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
     typed = {"redacteur_service": "DDETS de l'Isère", "nb_menages_rencontres": "999"}
     asked = client.post(
         f"/reponses/{submission.pk}/modifier/",
-        {**typed, "action": "indicators", "revision": submission.revision},
+        {**typed, "action": "indicators", "_fin": "1", "revision": submission.revision},
     )
     assert asked.status_code == 302
     assert asked["Location"] == f"/reponses/{submission.pk}/indicateurs/"
@@ -174,6 +174,7 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
         {
             "action": "confirm",
             "_fin": "1",
+            "_fin": "1",
             "revision": submission.revision,
             "remplacer": defaults,
             **{f"propose-{key}": str(HAND_COUNT[key]) for key in HAND_COUNT},
@@ -193,6 +194,8 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
         asked["Location"],
         {
             "action": "confirm",
+            "_fin": "1",
+            "_fin": "1",
             "revision": submission.revision,
             "remplacer": ["nb_menages_rencontres"],
             "propose-nb_menages_rencontres": "5",
@@ -229,6 +232,7 @@ def test_a_changed_figure_or_draft_replaces_nothing(files_of_isere, login):
     shown_another = client.post(
         url,
         {
+            "_fin": "1",
             "revision": submission.revision,
             "remplacer": ["nb_diagnostics"],
             "propose-nb_diagnostics": "3",
@@ -240,6 +244,7 @@ def test_a_changed_figure_or_draft_replaces_nothing(files_of_isere, login):
     stale = client.post(
         url,
         {
+            "_fin": "1",
             "revision": submission.revision - 1,
             "remplacer": ["nb_diagnostics"],
             "propose-nb_diagnostics": "4",
@@ -247,7 +252,7 @@ def test_a_changed_figure_or_draft_replaces_nothing(files_of_isere, login):
     )
     assert stale.status_code == 302 and stale["Location"] == url
     # Nothing ticked: nothing written.
-    client.post(url, {"revision": submission.revision})
+    client.post(url, {"_fin": "1", "revision": submission.revision})
     submission.refresh_from_db()
     assert submission.draft_input == {}
 

@@ -20,6 +20,7 @@ OPERATOR = "operateur38a@demo.test"
 OTHER_OPERATOR = "operateur38b@demo.test"
 TODAY = timezone.localdate()
 CASE_FILE = {
+    "_fin": "1",  # the forms' closing marker (a body cut short is refused)
     "nom": "Ombrevallier",
     "prenom": "Léa",
     "adresse_logement": "3 place Grenette, 38000 Grenoble",
@@ -30,7 +31,13 @@ CASE_FILE = {
     "stage": "cdp",
     "known_to_social_services": "",
 }
-CONTACT = {"date": TODAY.isoformat(), "mode": "telephone", "result": "sans_reponse", "note": ""}
+CONTACT = {
+    "date": TODAY.isoformat(),
+    "mode": "telephone",
+    "result": "sans_reponse",
+    "note": "",
+    "_fin": "1",  # the forms' closing marker (a body cut short is refused)
+}
 
 
 @pytest.fixture
@@ -220,7 +227,11 @@ def test_a_contact_token_of_another_household_is_a_fresh_request(operator, house
     other = households.household_create(
         operator=household.operator,
         user=None,
-        fields={**CASE_FILE, "referred_on": TODAY, "known_to_social_services": None},
+        fields={
+            **{key: value for key, value in CASE_FILE.items() if key != "_fin"},
+            "referred_on": TODAY,
+            "known_to_social_services": None,
+        },
     )
     url = f"/menages/{household.pk}/contacts/"
     assert operator.post(url, {**CONTACT, "creation_token": token}).status_code == 302
