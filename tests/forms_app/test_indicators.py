@@ -174,7 +174,6 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
         {
             "action": "confirm",
             "_fin": "1",
-            "_fin": "1",
             "revision": submission.revision,
             "remplacer": defaults,
             **{f"propose-{key}": str(HAND_COUNT[key]) for key in HAND_COUNT},
@@ -194,7 +193,6 @@ def test_the_prefecture_sees_and_copies_the_figures_into_its_bilan(files_of_iser
         asked["Location"],
         {
             "action": "confirm",
-            "_fin": "1",
             "_fin": "1",
             "revision": submission.revision,
             "remplacer": ["nb_menages_rencontres"],
