@@ -23,6 +23,7 @@ from forms_app.models import (
 )
 from forms_app.versions import form_version_freeze
 from portal.models import Organisation, User
+from portal.text import normalise_text, normalise_value
 
 
 class StaleSubmission(Exception):
@@ -66,7 +67,14 @@ def _conditional_update(
 ) -> Submission:
     updated = Submission.objects.filter(
         pk=submission.pk, revision=expected_revision, status__in=statuses
-    ).update(revision=F("revision") + 1, updated_at=timezone.now(), **changes)
+    ).update(
+        revision=F("revision") + 1,
+        updated_at=timezone.now(),
+        **{
+            name: normalise_value(value) if name in ("data", "draft_input") else value
+            for name, value in changes.items()
+        },
+    )
     if updated == 0:
         current = Submission.objects.get(pk=submission.pk)
         if current.status not in statuses:
@@ -125,9 +133,9 @@ def submission_attach_file(
     """
     stored = SubmissionFile.objects.create(
         submission=submission,
-        key=key,
+        key=normalise_text(key),
         file=uploaded,
-        original_name=uploaded.name[:255],
+        original_name=normalise_text(uploaded.name)[:255],
         size=uploaded.size,
         uploaded_by=user,
     )
