@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test bench install install-test serve lint check clean
+.PHONY: run test fuzz bench install install-test serve lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The fuzz tests with many more examples than `make test` runs (hypothesis profile
+# « fuzz », tests/fuzz/conftest.py); the end of the run prints the examples per target.
+fuzz: install-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz
 
 # Speed figures of document rendering (scripts, not tests): every bench/*.py in turn.
 bench: install-test

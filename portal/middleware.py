@@ -38,9 +38,9 @@ class InputNormalisationMiddleware:
     PostgreSQL. The forms keep their own normalisation (``NormalisedFormMixin`` and the
     field types) for the paths that do not come through HTTP.
 
-    The query string is normalised on every request; a body only for the methods that
-    carry a form (the body is then parsed here rather than a moment later by the CSRF
-    check). Lone surrogates cannot come through HTTP: Django decodes invalid UTF-8 as
+    The query string is normalised on every request; a form body on POST, the only method
+    whose body Django parses into ``request.POST`` (it is parsed here rather than a moment
+    later by the CSRF check; a malformed one is Django's 400, as before). Lone surrogates cannot come through HTTP: Django decodes invalid UTF-8 as
     U+FFFD, which is kept."""
 
     def __init__(self, get_response):

@@ -5,7 +5,8 @@ stays fast and gives the same examples each time) and « fuzz » (many more rand
 examples), chosen by ``HYPOTHESIS_PROFILE`` (``make fuzz`` sets « fuzz »). Neither keeps a
 ``.hypothesis`` example database.
 
-Each target counts the examples it ran and the server errors it met (``FuzzCount``); the
+Each target counts the examples it ran (those hypothesis replays to shrink a failure
+included) and the server errors it met (``FuzzCount``); the
 end of the run prints one line per target: ``fuzz: <target> <n> examples, <e> server
 errors (<database>)``."""
 
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, settings
 _CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
     "ci",
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     derandomize=True,
     database=None,

@@ -24,8 +24,13 @@ ENGLISH = re.compile(r"\b(This field|Enter a|Ensure|Select a valid|is not one of
 
 
 def _block(kind: str, required: bool) -> dict:
-    return {"label": "Champ", "key": "champ", "help_text": "", "required": required,
-            **BLOCKS.get(kind, {})}
+    return {
+        "label": "Champ",
+        "key": "champ",
+        "help_text": "",
+        "required": required,
+        **BLOCKS.get(kind, {}),
+    }
 
 
 def _input(kind: str):

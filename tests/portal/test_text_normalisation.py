@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from forms_app.answering import typed_input
 from forms_app.field_types import field_type
-from forms_app.household_forms import ContactAttemptForm, HouseholdFilterForm, HouseholdForm
+from forms_app.household_forms import ContactAttemptForm, HouseholdFilterForm
 from forms_app.models import ContactAttempt, Household, Submission
 from portal.text import normalise_text, normalise_value, normalised_query_dict
 from tests.forms_app.builders import valid_input
@@ -201,3 +201,24 @@ def test_migration_cleans_stored_rows(client, login, demo_data):
     assert household.nom == "Élodie" and household.prenom == COMPOSED
     assert household.updated_at == before
     assert ContactAttempt.objects.get(household=household).note == "\tn"
+
+
+def test_middleware_normalises_query_post_and_file_names():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    from portal.middleware import InputNormalisationMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(get=request.GET, post=request.POST, files=request.FILES)
+
+    upload = SimpleUploadedFile("Re\u0301sume\u0301\x0b.pdf", b"%PDF-1.4")
+    request = RequestFactory().post(
+        "/x/?territoire=38%00&e%CC%81=1", {"nom\x00": "e\u0301", "pie\u0300ce": upload}
+    )
+    InputNormalisationMiddleware(view)(request)
+    assert seen["get"].dict() == {"territoire": "38", "é": "1"}
+    assert seen["post"].dict() == {"nom": "é"}
+    assert [(key, f.name) for key, f in seen["files"].items()] == [("pièce", "Résumé.pdf")]
