@@ -40,8 +40,8 @@ class InputNormalisationMiddleware:
 
     The query string is normalised on every request; a form body on POST, the only method
     whose body Django parses into ``request.POST`` (it is parsed here rather than a moment
-    later by the CSRF check; a malformed one is Django's 400, as before). Lone surrogates cannot come through HTTP: Django decodes invalid UTF-8 as
-    U+FFFD, which is kept."""
+    later by the CSRF check; a malformed one is Django's 400, as before). Lone surrogates
+    cannot come through HTTP: Django decodes invalid UTF-8 as U+FFFD, which is kept."""
 
     def __init__(self, get_response):
         self.get_response = get_response
