@@ -324,6 +324,8 @@ query_strings = st.lists(
     st.tuples(
         st.one_of(st.sampled_from(FILTER_KEYS), raw_bytes),
         st.one_of(
+            # NUL, an encoded surrogate, overlong and invalid UTF-8, a decomposed accent
+            st.sampled_from(["%00", "38%00", "%ED%A0%80", "%C0%80", "%FF", "e%CC%81", "38"]),
             raw_bytes,
             hostile.map(lambda text: text[:300]).map(
                 lambda text: "".join(f"%{b:02X}" for b in text.encode())
