@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test test-e2e bench install install-test serve lint check clean backup restore
+.PHONY: run test test-e2e fuzz bench install install-test serve lint check clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The fuzz tests with many more examples than `make test` runs (hypothesis profile
+# « fuzz », tests/fuzz/conftest.py); the end of the run prints the examples per target.
+fuzz: install-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz
 
 # The browser tests alone (tests/e2e): Playwright drives Debian's Chromium (/usr/bin/chromium).
 test-e2e: install-test

@@ -9,19 +9,22 @@ from django.utils.datastructures import MultiValueDict
 from forms_app.complete_body import END_FIELD
 from forms_app.form_builder import AnswerForm, answer_form, input_items, with_room_for_rows
 from forms_app.models import Submission
-from portal.text import xml_safe_text
+from portal.text import normalise_text
 
 NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "revision", END_FIELD}
 
 
 def typed_input(post: MultiValueDict) -> dict[str, list[str]]:
-    """The POST as typed (every value a list), without the page's own controls and without
-    the characters XML 1.0 forbids (a pasted Word line break), which no document can hold."""
-    return {
-        xml_safe_text(key): [xml_safe_text(value) for value in values]
-        for key, values in post.lists()
-        if key not in NOT_ANSWERS
-    }
+    """The POST as typed (every value a list), without the page's own controls, keys and
+    values normalised (``portal.text.normalise_text``: none of the characters XML 1.0
+    forbids — a pasted Word line break, a NUL PostgreSQL cannot hold — and NFC). Two keys
+    that differ only by such a character become one, with the values of both."""
+    typed: dict[str, list[str]] = {}
+    for key, values in post.lists():
+        key = normalise_text(key)
+        if key not in NOT_ANSWERS:
+            typed.setdefault(key, []).extend(normalise_text(str(value)) for value in values)
+    return typed
 
 
 def as_post(draft_input: dict[str, Any]) -> MultiValueDict:

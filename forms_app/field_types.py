@@ -4,6 +4,13 @@ Each type says three things in one place: the block an editor fills in the admin
 machine key, help text, required, and the type's own settings), the Django form field that
 checks an answer on the server with French messages, and how an answer is kept in JSON
 (decimals and money as exact strings, dates in ISO format).
+
+Every form field here normalises what it is given (``portal.text.normalise_text``: no NUL
+nor other character XML 1.0 forbids, Unicode NFC) before checking it. Over HTTP the
+middleware has done it already; this is the defence for forms bound outside a request.
+One-line texts lose their leading and trailing spaces (Django's habit: a space typed
+before a name is never meant); a long text keeps its leading spaces, tabs and line breaks
+(indentation, a list typed with tabs) and loses only its trailing ones.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from wagtailstreamforms.fields import BaseField
 
 from forms_app.keys import KEY_MAX_LENGTH, is_valid_key
 from forms_app.validators import normalise_french_phone, validate_upload
+from portal.text import normalise_value
 
 YES, NO = "oui", "non"
 
@@ -99,8 +107,53 @@ class PortalField(BaseField):
         return [] if value in (None, "", []) else [str(value)]
 
 
+class NormalisedInputMixin:
+    """A form field that normalises its raw input (text, or a list of texts) first."""
+
+    def to_python(self, value):
+        return super().to_python(normalise_value(value))
+
+
+class NormalisedCharField(NormalisedInputMixin, forms.CharField):
+    """One line of text, normalised, without leading or trailing spaces."""
+
+
+class MultiLineTextFormField(NormalisedInputMixin, forms.CharField):
+    """Several lines of text, normalised; what is typed before the text (spaces, tabs, line
+    breaks) is kept, trailing whitespace is dropped, whitespace alone counts as empty."""
+
+    def __init__(self, *, strip=False, **kwargs):
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if isinstance(value, str):
+            value = value.rstrip()
+        return value if value else self.empty_value
+
+
+class NormalisedChoiceField(NormalisedInputMixin, forms.ChoiceField):
+    pass
+
+
+class NormalisedTypedChoiceField(NormalisedInputMixin, forms.TypedChoiceField):
+    pass
+
+
+class NormalisedMultipleChoiceField(NormalisedInputMixin, forms.MultipleChoiceField):
+    pass
+
+
+class NormalisedDateField(NormalisedInputMixin, forms.DateField):
+    pass
+
+
+class NormalisedEmailField(NormalisedInputMixin, forms.EmailField):
+    pass
+
+
 class ShortTextField(PortalField):
-    field_class = forms.CharField
+    field_class = NormalisedCharField
     label = "Texte court"
     icon = "pilcrow"
 
@@ -109,7 +162,7 @@ class ShortTextField(PortalField):
 
 
 class LongTextField(PortalField):
-    field_class = forms.CharField
+    field_class = MultiLineTextFormField
     widget = forms.Textarea
     label = "Texte long"
     icon = "doc-full"
@@ -129,11 +182,11 @@ class SpacedNumberMixin:
         return super().to_python(value)
 
 
-class FrenchDecimalFormField(SpacedNumberMixin, forms.DecimalField):
+class FrenchDecimalFormField(NormalisedInputMixin, SpacedNumberMixin, forms.DecimalField):
     pass
 
 
-class FrenchIntegerFormField(SpacedNumberMixin, forms.IntegerField):
+class FrenchIntegerFormField(NormalisedInputMixin, SpacedNumberMixin, forms.IntegerField):
     pass
 
 
@@ -238,12 +291,12 @@ class PercentField(DecimalField):
 
 
 class DateField(PortalField):
-    field_class = forms.DateField
+    field_class = NormalisedDateField
     label = "Date"
     icon = "date"
 
     def get_formfield(self, block_value):
-        return forms.DateField(
+        return NormalisedDateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             input_formats=["%Y-%m-%d", "%d/%m/%Y"],
             error_messages={"invalid": "Saisissez une date valide, par exemple 29/12/2020."},
@@ -266,7 +319,7 @@ class YesNoField(PortalField):
     icon = "tick-inverse"
 
     def get_formfield(self, block_value):
-        return forms.TypedChoiceField(
+        return NormalisedTypedChoiceField(
             choices=[(YES, "Oui"), (NO, "Non")],
             coerce=lambda value: value == YES,
             empty_value=None,
@@ -297,7 +350,7 @@ def _choices(block_value) -> list[tuple[str, str]]:
 
 
 class ChoiceField(PortalField):
-    field_class = forms.ChoiceField
+    field_class = NormalisedChoiceField
     widget = forms.RadioSelect
     label = "Choix unique"
     icon = "list-ul"
@@ -311,7 +364,7 @@ class ChoiceField(PortalField):
 
 
 class MultiChoiceField(ChoiceField):
-    field_class = forms.MultipleChoiceField
+    field_class = NormalisedMultipleChoiceField
     widget = forms.CheckboxSelectMultiple
     label = "Choix multiple"
     icon = "list-ol"
@@ -325,12 +378,12 @@ class MultiChoiceField(ChoiceField):
 
 
 class EmailField(PortalField):
-    field_class = forms.EmailField
+    field_class = NormalisedEmailField
     label = "Adresse électronique"
     icon = "mail"
 
 
-class FrenchPhoneFormField(forms.CharField):
+class FrenchPhoneFormField(NormalisedCharField):
     def clean(self, value):
         value = super().clean(value)
         return normalise_french_phone(value) if value else value

@@ -14,6 +14,7 @@ from django import forms
 from django.forms import formset_factory
 
 from forms_app.field_types import field_type
+from portal.text import normalised_data
 
 EXTRA_EMPTY_ROWS = 2
 
@@ -158,6 +159,7 @@ def answer_form(
     ``stored_files`` names the file fields that already hold a file: they need no new upload.
     """
     initial = initial or {}
+    data = normalised_data(data)
     form_class = _form_class(schema, name="AnswerFormBase")
     form = form_class(data=data, files=files, initial=initial, prefix=prefix or None)
     for key in stored_files & set(form.fields):

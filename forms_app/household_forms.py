@@ -1,4 +1,7 @@
-"""The operator's forms on a case file: the household, a contact attempt, its status."""
+"""The operator's forms on a case file: the household, a contact attempt, its status, and the
+list's filters. Each normalises the data it is bound to (``portal.text.NormalisedFormMixin``,
+as the middleware does over HTTP); the contact's note, a multi-line text, keeps what is typed
+before it (``MultiLineTextFormField``)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 
 from django import forms
 
+from forms_app.field_types import MultiLineTextFormField
 from forms_app.models import (
     ContactAttempt,
     Household,
@@ -13,6 +17,7 @@ from forms_app.models import (
     ProcedureStage,
 )
 from forms_app.selectors import today
+from portal.text import NormalisedFormMixin
 
 KNOWN_CHOICES = [("", "Ne sait pas"), ("oui", "Oui"), ("non", "Non")]
 DATE_INPUT = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -35,7 +40,7 @@ def _not_in_future(value):
     return value
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(NormalisedFormMixin, forms.ModelForm):
     """Opening or correcting a case file (identity and procedure facts)."""
 
     known_to_social_services = forms.TypedChoiceField(
@@ -96,13 +101,16 @@ class HouseholdForm(forms.ModelForm):
         return phone
 
 
-class ContactAttemptForm(forms.ModelForm):
+class ContactAttemptForm(NormalisedFormMixin, forms.ModelForm):
+    note = MultiLineTextFormField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
     class Meta:
         model = ContactAttempt
         fields = ["date", "mode", "result", "note"]
         widgets = {
             "date": DATE_INPUT["widget"],
-            "note": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {"date": DATE_ERRORS}
 
@@ -115,7 +123,7 @@ class ContactAttemptForm(forms.ModelForm):
         return _not_in_future(self.cleaned_data.get("date"))
 
 
-class HouseholdStatusForm(forms.Form):
+class HouseholdStatusForm(NormalisedFormMixin, forms.Form):
     status = forms.ChoiceField(label="Statut du ménage", choices=HouseholdStatus.choices)
 
     def __init__(self, *args, **kwargs):
@@ -123,7 +131,7 @@ class HouseholdStatusForm(forms.Form):
         _dsfr_selects(self)
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(NormalisedFormMixin, forms.Form):
     """The household list's filters (GET): stage, status, reference or name."""
 
     q = forms.CharField(label="Référence ou nom", required=False)

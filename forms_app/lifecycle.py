@@ -26,6 +26,7 @@ from forms_app.models import (
 )
 from forms_app.versions import form_version_freeze
 from portal.models import Organisation, User
+from portal.text import normalise_text, normalise_value
 
 
 class StaleSubmission(Exception):
@@ -80,7 +81,14 @@ def _conditional_update(
 ) -> Submission:
     updated = Submission.objects.filter(
         pk=submission.pk, revision=expected_revision, status__in=statuses
-    ).update(revision=F("revision") + 1, updated_at=timezone.now(), **changes)
+    ).update(
+        revision=F("revision") + 1,
+        updated_at=timezone.now(),
+        **{
+            name: normalise_value(value) if name in ("data", "draft_input") else value
+            for name, value in changes.items()
+        },
+    )
     if updated == 0:
         current = Submission.objects.get(pk=submission.pk)
         if current.status not in statuses:
@@ -144,7 +152,8 @@ def submission_attach_file(
     The file the transmitted answer refers to is kept until a new transmission replaces it;
     earlier draft uploads of the field, which nothing refers to, are removed.
     """
-    original_name = uploaded.name[:255]
+    key = normalise_text(key)
+    original_name = normalise_text(uploaded.name)[:255]
     # Stored under a name of the portal's own: a person's name (long, with many dots) could
     # otherwise not fit the column and be refused by the storage; theirs is kept for display.
     uploaded.name = stored_file_name(original_name)

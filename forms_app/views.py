@@ -498,8 +498,9 @@ def _decide(request, pk: int, *, decision, done: str, **arguments):
 @require_POST
 def answer_return(request, pk: int):
     """Sends the answer back for correction, with the comment its authors will read."""
-    comment = request.POST.get("comment", "").strip()
-    if not comment:
+    # A multi-line comment: what is typed before it (a tab, a line break) is kept.
+    comment = request.POST.get("comment", "").rstrip()
+    if not comment.strip():
         if not permissions.can_validate_submission(request.user, _visible_submission(request, pk)):
             raise PermissionDenied
         messages.error(request, "Indiquez ce qui est à corriger : le commentaire est obligatoire.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal import permissions
 from portal.models import AuditAction, AuditEntry, Organisation, Territory, User
+from portal.text import NormalisedFormMixin
 
 # What a spreadsheet may read as a formula (as documents.consolidation_files).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,7 +33,7 @@ CSV_HEADERS = (
 )
 
 
-class AuditLogFilterForm(forms.Form):
+class AuditLogFilterForm(NormalisedFormMixin, forms.Form):
     """The filters of the trail; ``with_organisation=False`` for an operator's own page."""
 
     personne = forms.CharField(label="Personne (adresse contient)", required=False)

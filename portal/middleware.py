@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from portal.accounts import signed_in_with_second_factor
 from portal.audit import request_bound
 from portal.permissions import can_access_cms_admin, must_enrol_mfa
+from portal.text import is_normalised, normalise_text, normalised_query_dict
 
 CMS_ADMIN_PREFIX = "/admin/"
 # What a person who must enrol may still reach: their account (sign-out, password, second
@@ -22,6 +23,50 @@ MUST_ENROL = (
     "territoires : activez la double authentification (application d'authentification) "
     "pour continuer. Cela prend deux minutes."
 )
+
+
+class InputNormalisationMiddleware:
+    """Every key and value of the query string and of a posted form, and every uploaded
+    file's name, normalised once (``portal.text.normalise_text``: no NUL nor any character
+    XML 1.0 forbids, Unicode NFC) before anything else reads them.
+
+    Why at the boundary: the portal reads people's input in many places — the answer
+    forms and their autosave, the household forms, every list's query-string filters (some
+    read straight from ``request.GET``), the access trail, the consolidation pages, the
+    Wagtail admin. One place that lets in only text PostgreSQL and a Word document can hold
+    is the one rule no new page can forget; a NUL in a filter was a 500 (``DataError``) on
+    PostgreSQL. The forms keep their own normalisation (``NormalisedFormMixin`` and the
+    field types) for the paths that do not come through HTTP.
+
+    The query string is normalised on every request; a form body on POST, the only method
+    whose body Django parses into ``request.POST`` (it is parsed here rather than a moment
+    later by the CSRF check; a malformed one is Django's 400, as before). Lone surrogates
+    cannot come through HTTP: Django decodes invalid UTF-8 as U+FFFD, which is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_normalised(request.GET):
+            request.GET = normalised_query_dict(request.GET)
+        if request.method == "POST":
+            if not is_normalised(request.POST):
+                request.POST = normalised_query_dict(request.POST)
+            self._normalise_files(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _normalise_files(request) -> None:
+        files = request.FILES
+        for upload in (item for values in files.lists() for item in values[1]):
+            if upload.name and normalise_text(upload.name) != upload.name:
+                upload.name = normalise_text(upload.name)
+        if any(normalise_text(key) != key for key in files):
+            cleaned = type(files)()
+            for key, values in files.lists():
+                for upload in values:
+                    cleaned.appendlist(normalise_text(key), upload)
+            request._files = cleaned
 
 
 class MfaEnrolmentMiddleware:
