@@ -76,7 +76,7 @@ def _messages(response) -> list[str]:
 def test_ten_simultaneous_transmits_make_one_transition_and_nine_french_answers(ready_answer):
     clients = [signed_in("prefecture38@demo.test") for _ in range(CLICKS)]
     url = f"/reponses/{ready_answer.pk}/modifier/"
-    post = {"action": "submit", "revision": str(ready_answer.revision)}
+    post = {"action": "submit", "revision": str(ready_answer.revision), "_fin": "1"}
 
     results, errors = _at_once([lambda client=client: client.post(url, post) for client in clients])
 
@@ -100,7 +100,9 @@ def test_ten_simultaneous_draft_saves_keep_one_and_refuse_nine_in_french(ready_a
 
     def save(client: Client, number: int):
         post = valid_input(schema, q1_description=f"version {number}")
-        return client.post(url, {**post, "action": "draft", "revision": ready_answer.revision})
+        return client.post(
+            url, {**post, "action": "draft", "revision": ready_answer.revision, "_fin": "1"}
+        )
 
     results, errors = _at_once(
         [lambda c=client, n=number: save(c, n) for number, client in enumerate(clients)]
