@@ -22,9 +22,32 @@ def typed_input(post: MultiValueDict) -> dict[str, list[str]]:
     typed: dict[str, list[str]] = {}
     for key, values in post.lists():
         key = normalise_text(key)
-        if key not in NOT_ANSWERS:
+        if key and key not in NOT_ANSWERS:
             typed.setdefault(key, []).extend(normalise_text(str(value)) for value in values)
     return typed
+
+
+def holds_an_answer(*, schema: list[dict], typed: dict[str, list[str]]) -> bool:
+    """Whether ``typed`` holds at least one of the form's own answer fields, a group row's
+    fields included. The page's bookkeeping (a group's row counts, its hidden template row
+    ``__prefix__``) and keys the form does not know are no answer: a body holding only
+    those is no reason to replace a saved draft."""
+    fields: set[str] = set()
+    rows: dict[str, set[str]] = {}
+    for item in input_items(schema):
+        key = item["value"]["key"]
+        if item["type"] == "group":
+            rows[key] = {child["value"]["key"] for child in item["value"]["fields"]}
+        else:
+            fields.add(key)
+    for key in typed:
+        if key in fields:
+            return True
+        for group, sub_keys in rows.items():
+            index, _, sub_key = key.removeprefix(f"{group}-").partition("-")
+            if key.startswith(f"{group}-") and index.isdigit() and sub_key in sub_keys:
+                return True
+    return False
 
 
 def as_post(draft_input: dict[str, Any]) -> MultiValueDict:

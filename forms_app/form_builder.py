@@ -145,6 +145,28 @@ def with_room_for_rows(schema: list[dict], data: Any) -> Any:
     return data
 
 
+def _with_group_counts(schema: list[dict], data: Any, *, prefix: str) -> Any:
+    """``data`` whose groups all carry their row counts. The counts are the page's own
+    bookkeeping, never a person's answer: a draft saved without them (a group that had no
+    row to prefill, an older page) reads as no row at all instead of failing with Django's
+    « ManagementForm » error, which nobody filling a form could act on."""
+    if data is None:
+        return None
+    missing = {
+        f"{prefix}{item['value']['key']}-{count}"
+        for item in schema
+        if item["type"] == "group"
+        for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    missing = {key for key in missing if not data.get(key)}
+    if not missing:
+        return data
+    data = data.copy()
+    for key in missing:
+        data[key] = "0"
+    return data
+
+
 def answer_form(
     *,
     schema: list[dict],
@@ -159,7 +181,7 @@ def answer_form(
     ``stored_files`` names the file fields that already hold a file: they need no new upload.
     """
     initial = initial or {}
-    data = normalised_data(data)
+    data = _with_group_counts(schema, normalised_data(data), prefix=prefix)
     form_class = _form_class(schema, name="AnswerFormBase")
     form = form_class(data=data, files=files, initial=initial, prefix=prefix or None)
     for key in stored_files & set(form.fields):

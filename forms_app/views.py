@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
 from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
-from forms_app.answering import as_post, bound_answer_form, file_keys, typed_input
+from forms_app.answering import (
+    as_post,
+    bound_answer_form,
+    file_keys,
+    holds_an_answer,
+    typed_input,
+)
 from forms_app.complete_body import (
     INCOMPLETE_AUTOSAVE_MESSAGE,
     INCOMPLETE_PAGE_MESSAGE,
@@ -140,8 +146,11 @@ def answer_edit(request, pk: int):
         return incomplete_page(request, submission)
     action = request.POST.get("action", "draft")
     revision = posted_revision(request)
-    if action == "submit":
+    if action == "submit":  # the confirmation page sends no answer: it transmits the draft
         return _confirm_submit(request, submission, revision)
+    sent = {**typed_input(request.POST), **{key: [] for key in request.FILES}}
+    if _would_empty_the_draft(submission, sent):  # a file alone is an answer too
+        return incomplete_page(request, submission)
     form = bound_answer_form(submission, data=request.POST, files=request.FILES)
     form.is_valid()
     keys = file_keys(submission)
@@ -188,6 +197,14 @@ def stale_page(request, submission, *, form=None):
         form = bound_answer_form(submission, data=request.POST, files=request.FILES)
     return _render_edit(
         request, submission, form, revision=posted_revision(request), stale=True, status=409
+    )
+
+
+def _would_empty_the_draft(submission, typed: dict[str, list[str]]) -> bool:
+    """A body with no answer of the form (only the page's controls, its row counts, keys it
+    does not know) never replaces a saved draft: it is what a cut connection leaves."""
+    return bool(submission.draft_input) and not holds_an_answer(
+        schema=submission.form_version.schema, typed=typed
     )
 
 
@@ -309,8 +326,7 @@ def answer_autosave(request, pk: int):
     if not body_is_complete(request):
         return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
     typed = typed_input(request.POST)
-    if not typed and submission.draft_input:
-        # A body with the page's controls and no answer never empties a draft.
+    if _would_empty_the_draft(submission, typed):
         return JsonResponse({"error": INCOMPLETE_AUTOSAVE_MESSAGE}, status=400)
     try:
         submission = lifecycle.submission_save_draft(

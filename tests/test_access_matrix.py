@@ -43,7 +43,7 @@ from wagtailstreamforms.models import Form
 from documents.exports import exports_dir
 from documents.models import DocumentExport
 from documents.pdf import pdf_available
-from forms_app.form_builder import answer_form
+from forms_app.form_builder import answer_form, input_items
 from forms_app.households import (
     contact_attempt_add,
     household_create,
@@ -1198,6 +1198,14 @@ def mentions(body: str, text: str) -> bool:
     return text in body or escape(text) in body
 
 
+def _first_text_key(schema: list[dict]) -> str:
+    return next(
+        item["value"]["key"]
+        for item in input_items(schema)
+        if item["type"] in ("short_text", "long_text")
+    )
+
+
 @dataclass
 class Matrix:
     world: World
@@ -1263,6 +1271,11 @@ class Matrix:
             "status": "clos",
             "_fin": "1",  # the fill forms' closing marker: the body arrived whole
         }
+        if target.answer:
+            # One answer of the form itself: a body without any is refused as incomplete.
+            answer = Submission.objects.filter(pk=target.answer.pk).first()
+            if answer is not None:
+                data[_first_text_key(answer.form_version.schema)] = f"saisi par {persona.key}"
         if verb.startswith("POST "):
             data["action"] = verb.split()[1]
         return data
