@@ -112,7 +112,7 @@ def _office_zip_is(uploaded, extension: str) -> bool:
         KeyError,
         OSError,
         ValueError,
-        NotImplementedError,
+        NotImplementedError,  # zipfile: a compression method it cannot read
         EOFError,
         RuntimeError,
     ):

@@ -1,40 +1,16 @@
 """Two people, one answer: with real concurrent connections, on both databases."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from forms_app import lifecycle
 from forms_app.models import Campaign, Submission, SubmissionTransition
 from portal.models import Organisation
+from tests.concurrency import at_once
 
 # Real concurrent connections, on PostgreSQL (CI's second run) and on the SQLite file of
 # the embedded default (WAL, immediate transactions: see portal/settings/base.py).
 # serialized_rollback restores what migrations created (Wagtail's root page) after flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _race(*calls):
-    """Runs the calls at the same moment in threads; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each side got
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def _fresh_campaign(title: str) -> Campaign:
@@ -62,7 +38,7 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(draft):
             expected_revision=revision,
         )
 
-    results, errors = _race(save("version de Julien"), save("version de Nadia"))
+    results, errors = at_once([save("version de Julien"), save("version de Nadia")])
     assert len(results) == 1
     assert [type(error) for error in errors] == [lifecycle.StaleSubmission]
     draft.refresh_from_db()
@@ -82,7 +58,7 @@ def test_a_double_submit_makes_one_transition(draft):
             expected_revision=revision,
         )
 
-    results, errors = _race(submit, submit)
+    results, errors = at_once([submit, submit])
     assert len(results) == 1
     assert len(errors) == 1
     assert isinstance(errors[0], (lifecycle.NotEditable, lifecycle.StaleSubmission))
@@ -97,7 +73,7 @@ def test_two_starts_make_one_answer(portal_content):
     def start():
         return lifecycle.submission_start(campaign=campaign, organisation=gard, user=None)
 
-    results, errors = _race(start, start, start)
+    results, errors = at_once([start, start, start])
     assert errors == []
     assert len({submission.pk for submission in results}) == 1
     assert Submission.objects.filter(campaign=campaign, organisation=gard).count() == 1

@@ -3,46 +3,21 @@ uses) and on PostgreSQL alike: one transition, nine clear French answers, no ser
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
 from django.test import Client
 
 from forms_app import lifecycle
 from forms_app.models import Campaign, Submission, SubmissionTransition
 from portal.models import Organisation
+from tests.concurrency import at_once
 from tests.forms_app.builders import valid_input
 from tests.signing import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CLICKS = 10
-
-
-def _at_once(calls):
-    """Runs the calls at the same moment in threads, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = []
-    errors: list = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each side got
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def _as_draft_input(post: dict) -> dict[str, list[str]]:
@@ -78,7 +53,7 @@ def test_ten_simultaneous_transmits_make_one_transition_and_nine_french_answers(
     url = f"/reponses/{ready_answer.pk}/modifier/"
     post = {"action": "submit", "revision": str(ready_answer.revision), "_fin": "1"}
 
-    results, errors = _at_once([lambda client=client: client.post(url, post) for client in clients])
+    results, errors = at_once([lambda client=client: client.post(url, post) for client in clients])
 
     assert errors == []
     assert sorted(response.status_code for response in results) == [302] * CLICKS
@@ -104,7 +79,7 @@ def test_ten_simultaneous_draft_saves_keep_one_and_refuse_nine_in_french(ready_a
             url, {**post, "action": "draft", "revision": ready_answer.revision, "_fin": "1"}
         )
 
-    results, errors = _at_once(
+    results, errors = at_once(
         [lambda c=client, n=number: save(c, n) for number, client in enumerate(clients)]
     )
 

@@ -3,12 +3,10 @@ the same moment, by real concurrent connections and HTTP clients (issue 12, poin
 
 import datetime
 import re
-import threading
 import uuid
 from collections import Counter
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from wagtailstreamforms.models import Form
 
@@ -16,6 +14,7 @@ from forms_app import households
 from forms_app.models import Campaign, ContactAttempt, Household, Submission
 from forms_app.selectors import today
 from portal.models import Organisation
+from tests.concurrency import at_once
 from tests.signing import signed_in
 
 # Real concurrent connections, on PostgreSQL (CI's second run) and on the SQLite file of
@@ -47,28 +46,6 @@ CONTACT = {
 }
 
 
-def _race(calls):
-    """Runs the calls at the same moment in threads; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each side got
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 @pytest.fixture
 def tabs(demo_accounts):
     """Ten signed-in clients of one operator person: ten tabs, ten connections."""
@@ -97,7 +74,7 @@ def test_ten_simultaneous_new_household_posts_with_one_token_make_one_household(
     token = str(uuid.uuid4())
     before = Household.objects.count()
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [
             lambda tab=tab: tab.post("/menages/nouveau/", {**CASE_FILE, "creation_token": token})
             for tab in tabs
@@ -115,7 +92,7 @@ def test_ten_simultaneous_contacts_with_one_token_make_one_attempt(tabs, househo
     token = str(uuid.uuid4())
     url = f"/menages/{household.pk}/contacts/"
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [lambda tab=tab: tab.post(url, {**CONTACT, "creation_token": token}) for tab in tabs]
     )
 
@@ -132,7 +109,7 @@ def test_ten_simultaneous_saves_of_one_revision_let_exactly_one_win(tabs, househ
     revision = household.revision
     phones = [f"06 00 00 00 {index:02d}" for index in range(TIMES)]
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [
             lambda tab=tab, phone=phone: tab.post(
                 url, {**CASE_FILE, "telephone": phone, "revision": revision}
@@ -153,7 +130,7 @@ def test_ten_simultaneous_status_choices_of_one_revision_let_exactly_one_win(tab
     revision = household.revision
     choices = ["clos", "accompagne"] * (TIMES // 2)
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [
             lambda tab=tab, status=status: tab.post(url, {"status": status, "revision": revision})
             for tab, status in zip(tabs, choices, strict=True)
@@ -172,7 +149,7 @@ def test_ten_simultaneous_new_follow_up_clicks_with_one_token_open_one(tabs, hou
     url = f"/menages/{household.pk}/documents/{veille.pk}/"
     token = str(uuid.uuid4())
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [lambda tab=tab: tab.post(url, {"creation_token": token}) for tab in tabs]
     )
 
@@ -192,7 +169,7 @@ def test_ten_simultaneous_starts_with_one_token_open_one_answer(demo_accounts):
     clients = [client] + [signed_in("prefecture38@demo.test") for _ in range(TIMES - 1)]
     token = str(uuid.uuid4())
 
-    responses, errors = _race(
+    responses, errors = at_once(
         [lambda c=c: c.post(action[1], {"creation_token": token}) for c in clients]
     )
 
