@@ -3,8 +3,9 @@
 import pytest
 from django.conf import settings
 
+from demo.accounts import demo_accounts_load
+from demo.loader import demo_data_load
 from home.content_loader import portal_content_load
-from portal.demo import demo_accounts_load, demo_data_load
 from tests.signing import SECOND_FACTOR_PATH, sign_in
 
 

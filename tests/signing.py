@@ -9,7 +9,7 @@ from allauth.mfa.utils import decrypt
 from django.core.cache import cache
 from django.test import Client
 
-from portal.demo import DEMO_PASSWORD, demo_totp_code
+from demo.accounts import DEMO_PASSWORD, demo_totp_code
 
 LOGIN_PATH = "/accounts/login/"
 SECOND_FACTOR_PATH = "/accounts/2fa/authenticate/"

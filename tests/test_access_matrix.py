@@ -40,6 +40,8 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtailstreamforms.models import Form
 
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.loader import demo_data_load
 from documents.exports import exports_dir
 from documents.models import DocumentExport
 from documents.pdf import pdf_available
@@ -57,7 +59,6 @@ from forms_app.lifecycle import (
 )
 from forms_app.models import Campaign, Household, Submission, SubmissionStatus
 from home.content_loader import portal_content_load
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
 from portal.models import Membership, Organisation, OrganisationKind, Role, User
 from tests.forms_app.builders import valid_input
 from tests.signing import SECOND_FACTOR_PATH, sign_in

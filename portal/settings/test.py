@@ -14,6 +14,8 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The demo app (synthetic data for the tests' fixtures), as under the dev settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
 PORTAL_DEMO_DATA_ENABLED = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

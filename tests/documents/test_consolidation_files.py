@@ -12,6 +12,7 @@ import pytest
 from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 
+from demo.households import DEMO_HOUSEHOLD_NAMES
 from documents.consolidation import TERRITORY_COLUMNS, Consolidation, campaign_consolidation
 from documents.consolidation_files import (
     CSV_TABLES,
@@ -20,7 +21,6 @@ from documents.consolidation_files import (
     consolidation_xlsx,
     csv_tables,
 )
-from forms_app.demo_households import DEMO_HOUSEHOLD_NAMES
 from forms_app.form_builder import answer_form
 from forms_app.lifecycle import submission_start, submission_submit
 from forms_app.models import Campaign, Household, Submission, SubmissionStatus

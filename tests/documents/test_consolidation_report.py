@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from wagtailstreamforms.models import Form
 
+from demo.households import DEMO_HOUSEHOLD_NAMES
 from documents.checks import template_check
 from documents.consolidation import campaign_consolidation, is_missing
 from documents.consolidation_display import key_figures
@@ -25,7 +26,6 @@ from documents.consolidation_report import (
 from documents.default_templates.report import build_report
 from documents.models import TemplatePurpose, WordTemplate
 from documents.templates_store import REPORT_TEMPLATE, active_template
-from forms_app.demo_households import DEMO_HOUSEHOLD_NAMES
 from forms_app.models import Campaign
 from portal.models import Territory, User
 from portal.templatetags.portal_format import euros

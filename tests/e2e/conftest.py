@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 from tests.signing import SECOND_FACTOR_PATH, totp_code_for
 
 # Playwright's sync API runs an event loop in the main thread; Django would refuse its ORM

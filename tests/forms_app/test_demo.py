@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.datastructures import MultiValueDict
 
-from forms_app.demo import demo_answers_load
+from demo.answers import demo_answers_load
 from forms_app.form_builder import answer_form, input_items
 from forms_app.models import Submission, SubmissionFile, SubmissionStatus, SubmissionTransition
 

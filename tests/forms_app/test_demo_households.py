@@ -13,8 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from forms_app.demo_data.households import household_plans
-from forms_app.demo_households import (
+from demo.accounts import DEMO_ACCOUNTS
+from demo.household_plans import household_plans
+from demo.households import (
     DEMO_HOUSEHOLD_NAMES,
     DEMO_SEED,
     demo_agents,
@@ -30,7 +31,6 @@ from forms_app.models import (
     SubmissionStatus,
     SubmissionTransition,
 )
-from portal.demo import DEMO_ACCOUNTS
 
 ORGANISATION = {account.email: account.organisation for account in DEMO_ACCOUNTS}
 VOLUMES = {"operateur38a@demo.test": 50, "operateur38b@demo.test": 20, "operateur93a@demo.test": 30}

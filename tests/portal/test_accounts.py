@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from portal.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 from tests.signing import totp_code_for
 
 
@@ -138,7 +138,7 @@ def test_demo_accounts_exist_with_their_organisations(demo_accounts):
 def test_demo_data_is_refused_under_production_like_settings(portal_content, settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from portal.demo import demo_data_load
+    from demo.loader import demo_data_load
 
     settings.PORTAL_DEMO_DATA_ENABLED = False
     with pytest.raises(ImproperlyConfigured):
@@ -161,7 +161,7 @@ def _attempt(client, email: str, password: str, address: str):
 def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(client, demo_accounts):
     from django.test import Client
 
-    from portal.demo import DEMO_PASSWORD
+    from demo.accounts import DEMO_PASSWORD
 
     email = "operateur38a@demo.test"
     for _ in range(5):
@@ -185,7 +185,7 @@ def test_one_address_guessing_many_accounts_is_held_back(client, demo_accounts):
     ]
     for attempt in range(30):
         _attempt(client, emails[attempt % len(emails)], "pas-le-bon-mot", "203.0.113.9")
-    from portal.demo import DEMO_PASSWORD
+    from demo.accounts import DEMO_PASSWORD
 
     held = _attempt(client, "operateur93a@demo.test", DEMO_PASSWORD, "203.0.113.9")
     assert held.status_code == 429  # the right password too: that address is held back

@@ -16,10 +16,10 @@ from django.db.utils import DatabaseError
 from django.test import Client
 from wagtailstreamforms.models import Form
 
+from demo.accounts import DEMO_PASSWORD, demo_second_factor_enrol
 from documents.models import DocumentExport
 from forms_app import households, lifecycle
 from forms_app.models import Campaign, Submission, SubmissionStatus
-from portal.demo import DEMO_PASSWORD, demo_second_factor_enrol
 from portal.models import (
     AuditAction,
     AuditEntry,

@@ -17,6 +17,7 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection
 
+from demo.loader import demo_data_load
 from home.content_loader import portal_content_load
 from portal.backup import (
     MANIFEST,
@@ -27,7 +28,6 @@ from portal.backup import (
     code_migrations,
     sha256_file,
 )
-from portal.demo import demo_data_load
 from portal.models import AuditEntry, User
 
 # The dump is read by another connection (pg_dump, SQLite's backup API): data must be

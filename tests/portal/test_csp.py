@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from demo.accounts import DEMO_OPERATORS, DEMO_PASSWORD
 from forms_app.models import Campaign, Household, Submission
-from portal.demo import DEMO_OPERATORS, DEMO_PASSWORD
 from portal.models import Organisation
 from tests.signing import signed_in
 

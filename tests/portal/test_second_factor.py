@@ -12,10 +12,10 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code
 from documents.models import DocumentExport
 from forms_app.models import Campaign
 from portal import permissions
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code
 from portal.models import Organisation, Role
 from portal.services import membership_set
 from tests.signing import SECOND_FACTOR_PATH, sign_in, signed_in

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.demo import DEMO_PASSWORD, demo_second_factor_enrol
+from demo.accounts import DEMO_PASSWORD, demo_second_factor_enrol
 from portal.user_admin import NEW_ACCOUNT_HELP_TEXT
 
 EDITOR = "dihal@demo.test"

@@ -17,7 +17,7 @@ Past cases are referred in 2021–2022 (the bilans' periods) and have their foll
 Recent ones are placed back from today, their last event ``recent_days_ago`` days before it:
 the follow-up of an intervention is then due in the coming days or overdue. Every event
 falls on a working day. Statuses and due follow-ups are not planned here: the services
-compute them when the plans are stored (``forms_app.demo_households``).
+compute them when the plans are stored (``demo.households``).
 """
 
 from __future__ import annotations
@@ -30,26 +30,26 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forms_app.demo_data.household_content import (
+from demo.household_content import (
     MixEntry,
     OperatorContent,
     TerritoryContent,
     household_content,
 )
-from forms_app.demo_data.household_documents import (
+from demo.household_documents import (
     contract_post,
     diagnostic_post,
     draft_part,
     veille_post,
 )
-from forms_app.demo_data.household_situation import (
+from demo.household_situation import (
     Agent,
     CaseFacts,
     Situation,
     situation_draw,
     weighted,
 )
-from forms_app.demo_data.household_stories import (
+from demo.household_stories import (
     CONTRAT,
     DIAGNOSED_KINDS,
     DIAGNOSTIC,
@@ -265,27 +265,11 @@ def _household_plan(
     agent: Agent,
     today: datetime.date,
 ) -> HouseholdPlan:
-    contacts_content = household_content().contacts
     story = story_draw(rng, entry)
     on = _calendar(rng, entry, story, today)
     referred_on = on(0)
     fields = {**fields, "referred_on": referred_on.isoformat()}
-    contacts = [
-        ContactPlan(
-            at=_moments(rng, on(attempt.day))[0],
-            post={
-                "date": on(attempt.day).isoformat(),
-                "mode": attempt.mode,
-                "result": attempt.result,
-                "note": rng.choice(
-                    contacts_content.unanswered_notes[attempt.mode]
-                    if attempt.result == "sans_reponse"
-                    else contacts_content.notes[attempt.result]
-                ),
-            },
-        )
-        for attempt in story.attempts
-    ]
+    contacts = _contact_plans(rng, story=story, on=on)
     known = {"oui": True, "non": False}.get(fields["known_to_social_services"])
     facts = CaseFacts(
         stage=fields["stage"],
@@ -318,6 +302,29 @@ def _household_plan(
         documents=documents,
         closed_by_hand=entry.kind in CLOSED_BY_HAND,
     )
+
+
+def _contact_plans(
+    rng: random.Random, *, story: Story, on: Callable[[int], datetime.date]
+) -> list[ContactPlan]:
+    """The story's contact attempts, each on its day with a note fitting its result."""
+    contacts_content = household_content().contacts
+    return [
+        ContactPlan(
+            at=_moments(rng, on(attempt.day))[0],
+            post={
+                "date": on(attempt.day).isoformat(),
+                "mode": attempt.mode,
+                "result": attempt.result,
+                "note": rng.choice(
+                    contacts_content.unanswered_notes[attempt.mode]
+                    if attempt.result == "sans_reponse"
+                    else contacts_content.notes[attempt.result]
+                ),
+            },
+        )
+        for attempt in story.attempts
+    ]
 
 
 def _document_plan(

@@ -1,4 +1,4 @@
-"""Demo accounts and organisations for local development (never under production settings).
+"""Demo accounts, operators and their TOTP secrets (never under production settings).
 
 The data is synthetic: the operators are invented associations; only the territories and
 the prefectures are the scheme's real ones.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
@@ -100,21 +101,6 @@ DEMO_ACCOUNTS = [
 
 
 @transaction.atomic
-def demo_data_load(*, households: bool = True) -> int:
-    """Creates the demo operators, accounts, answers and (unless ``households`` is False,
-    as tests that do not need them ask) households that are missing; returns how many.
-
-    Refuses to run unless the settings allow demo data (never in production).
-    """
-    created = demo_accounts_load()
-    from forms_app.demo import demo_answers_load  # here: forms_app imports portal
-    from forms_app.demo_households import demo_households_load
-
-    created += demo_answers_load()
-    return created + (demo_households_load() if households else 0)
-
-
-@transaction.atomic
 def demo_accounts_load() -> int:
     """Creates the demo operators and accounts that are missing; returns how many."""
     if not getattr(settings, "PORTAL_DEMO_DATA_ENABLED", False):
@@ -161,7 +147,5 @@ def demo_second_factor_enrol(*, user: User, secret: str) -> int:
 
 def demo_totp_code(secret: str, *, at: float | None = None) -> str:
     """The six-digit code an authenticator app shows for ``secret`` now (or at ``at``)."""
-    from allauth.mfa import app_settings
-
     moment = time.time() if at is None else at
     return format_hotp_value(hotp_value(secret, int(moment) // app_settings.TOTP_PERIOD))

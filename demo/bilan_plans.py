@@ -12,8 +12,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from forms_app.demo_data.content import demo_content
-from forms_app.demo_data.plans import (
+from demo.answer_content import demo_content
+from demo.answer_plans import (
     AnswerPlan,
     Outcome,
     day_between,
@@ -26,7 +26,7 @@ from forms_app.demo_data.plans import (
     transmitted_plan,
     working_day,
 )
-from forms_app.demo_data.teams import TeamProfile, YearFigures, operator_rows, respondent_teams
+from demo.teams import TeamProfile, YearFigures, operator_rows, respondent_teams
 from forms_app.models import Campaign
 
 # The procedure's stages as the bilan counts the households met (nb_menages_stade_<stage>).

@@ -3,7 +3,7 @@
 Each demo operator account follows invented households (``households.yaml`` says how many of
 each kind): referred, reached, met, diagnosed, accompanied or closed, most of them in 2021–2022
 and some recent, whose follow-up is due in the coming days or overdue. The plans are drawn by
-``forms_app/demo_data/households.py`` with a fixed random seed, so the data is the same on
+``demo/household_plans.py`` with a fixed random seed, so the data is the same on
 every machine (except the references, drawn by the service). This module stores them the way
 an operator makes them: the case-file and contact forms, then each document opened from the
 case file (so it is prefilled), typed on top, checked by the answer form and filed through
@@ -22,9 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from forms_app.demo_data.household_content import household_content
-from forms_app.demo_data.household_documents import Agent
-from forms_app.demo_data.households import DocumentPlan, HouseholdPlan, household_plans
+from demo.accounts import DEMO_ACCOUNTS
+from demo.household_content import household_content
+from demo.household_documents import Agent
+from demo.household_plans import DocumentPlan, HouseholdPlan, household_plans
 from forms_app.form_builder import answer_form
 from forms_app.household_forms import ContactAttemptForm, HouseholdForm
 from forms_app.households import (
@@ -43,7 +44,6 @@ from forms_app.models import (
     Submission,
     SubmissionTransition,
 )
-from portal.demo import DEMO_ACCOUNTS
 from portal.models import Organisation, User
 
 DEMO_SEED = 2021

@@ -6,9 +6,9 @@ lifecycle services. The figures follow domain.md §6 scaled to a half-year; the 
 are invented associations and the signatories are titles, never real people's names.
 A fixed random seed makes the data the same on every machine.
 
-The content (texts, operators, ranges, outcomes) lives in ``forms_app/demo_data/answers.yaml``;
-the plans are drawn by ``forms_app/demo_data/`` (``lettre``, ``bilan``, ``teams``, ``plans``).
-This module stores them.
+The content (texts, operators, ranges, outcomes) lives in ``demo/answers.yaml``; the plans
+are drawn by ``lettre_plans``, ``bilan_plans``, ``teams`` and ``answer_plans`` beside this
+module, which stores them.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 
-from forms_app.demo_data.bilan import bilan_plans
-from forms_app.demo_data.content import demo_content
-from forms_app.demo_data.lettre import letter_pdf, lettre_plans
-from forms_app.demo_data.plans import RETURN, SUBMIT, AnswerPlan, Step
-from forms_app.demo_data.teams import team_profile_draw
+from demo.answer_content import demo_content
+from demo.answer_plans import RETURN, SUBMIT, AnswerPlan, Step
+from demo.bilan_plans import bilan_plans
+from demo.lettre_plans import letter_pdf, lettre_plans
+from demo.teams import team_profile_draw
 from forms_app.form_builder import answer_form, input_items
 from forms_app.lifecycle import (
     submission_accept,

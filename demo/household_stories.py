@@ -1,8 +1,8 @@
 """Demo households' stories: what happens to a case, in days after its referral.
 
-A case's kind says where it stands in the end (see ``households``); its story is the contact
+A case's kind says where it stands in the end (see ``household_plans``); its story is the contact
 attempts that lead there and the documents opened on the way, each on a day counted from the
-referral. ``households`` then places the story in the calendar.
+referral. ``household_plans`` then places the story in the calendar.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from forms_app.demo_data.household_content import MixEntry, household_content
-from forms_app.demo_data.household_situation import weighted
+from demo.household_content import MixEntry, household_content
+from demo.household_situation import weighted
 
 PAST, RECENT = "past", "recent"
 DIAGNOSTIC, CONTRAT, VEILLE = "diagnostic", "contrat", "veille"

@@ -11,8 +11,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from forms_app.demo_data.content import demo_content
-from forms_app.demo_data.plans import day_between, decimal_choice, working_day
+from demo.answer_content import demo_content
+from demo.answer_plans import day_between, decimal_choice, working_day
 from forms_app.models import Campaign
 from forms_app.selectors import campaign_respondents
 from portal.models import Organisation, OrganisationKind, Territory

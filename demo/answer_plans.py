@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forms_app.demo_data.content import IntRange, OutcomeShare, Range, demo_content
+from demo.answer_content import IntRange, OutcomeShare, Range, demo_content
 from forms_app.models import Campaign
 from portal.models import Organisation
 

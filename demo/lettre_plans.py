@@ -13,9 +13,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from forms_app.demo_data.content import demo_content
-from forms_app.demo_data.pdf import pdf_bytes
-from forms_app.demo_data.plans import (
+from demo.answer_content import demo_content
+from demo.answer_plans import (
     AnswerPlan,
     Outcome,
     day_between,
@@ -29,7 +28,8 @@ from forms_app.demo_data.plans import (
     transmitted_plan,
     working_day,
 )
-from forms_app.demo_data.teams import TeamProfile, operator_rows, respondent_teams
+from demo.pdf import pdf_bytes
+from demo.teams import TeamProfile, operator_rows, respondent_teams
 from forms_app.models import Campaign
 from portal.models import Organisation
 

@@ -1,6 +1,6 @@
 """The demo households' content, read from ``households.yaml`` into typed, read-only sections.
 
-As for the demo answers (``content.py``), each dataclass mirrors one mapping of the YAML file
+As for the demo answers (``answer_content.py``), each dataclass mirrors one mapping of the YAML file
 field for field, so a missing or unknown key fails when the file is read.
 """
 
@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from forms_app.demo_data.content import typed_yaml_read
+from demo.answer_content import typed_yaml_read
 
 CONTENT_FILE = Path(__file__).with_name("households.yaml")
 

@@ -1,6 +1,9 @@
+"""Creates the demo data missing (`make run`), then prints the sign-in help of its accounts."""
+
 from django.core.management.base import BaseCommand
 
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.loader import demo_data_load
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from forms_app.demo_data.household_content import (
+from demo.household_content import (
     Amount,
     TerritoryContent,
     Weights,

@@ -13,8 +13,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from forms_app.demo_data.household_content import household_content
-from forms_app.demo_data.household_situation import (
+from demo.answer_plans import group_post
+from demo.household_content import household_content
+from demo.household_situation import (
     AVAL_STAGES,
     NO,
     YES,
@@ -25,7 +26,6 @@ from forms_app.demo_data.household_situation import (
     weighted,
     yes_no,
 )
-from forms_app.demo_data.plans import group_post
 
 RELOCATION_STEPS = {"demande_logement_social": "dls", "dalo": "dalo", "siao": "siao"}
 

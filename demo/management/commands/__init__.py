@@ -1,0 +1,1 @@
+"""``load_demo_data``: the demo accounts, answers and households of `make run`."""
