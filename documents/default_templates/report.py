@@ -2,11 +2,12 @@
 checkout's root), then commit this script and `rapport-consolide.docx` beside it together.
 
 Writes the default template of a campaign's consolidated report, in the State's layout of
-the forms' templates (``build.py``'s helpers): the République française block, the title
-« Synthèse nationale — <campagne> », the scope, the key figures, the computed indicators,
-the procedure figures N / N-1 / évolution, the comparison between the form's campaigns when
-there is one, then the tables by region and by département. It uses only the variables of
-``documents.consolidation_report.report_context``, every figure already written in French.
+the forms' templates (the helpers of ``blocks`` and ``docx_helpers``): the République
+française block, the title « Synthèse nationale — <campagne> », the scope, the key figures,
+the computed indicators, the procedure figures N / N-1 / évolution, the comparison between
+the form's campaigns when there is one, then the tables by region and by département. It
+uses only the variables of ``documents.consolidation_report.report_context``, every figure
+already written in French.
 
 The tables by region, by département and between campaigns have as many figure columns as
 the form declares (``{%tc for %}``): docxtpl's ``fix_tables`` then fits their grid to the
@@ -24,20 +25,16 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from documents.default_templates.build import (
-    DIHAL_ADDRESS,
+from documents.default_templates.blocks import DIHAL_ADDRESS, footer, header_block, title_block, v
+from documents.default_templates.docx_helpers import (
     LABEL_FILL,
-    _add_row,
-    _document,
-    _paragraph,
-    _shade,
-    _table,
-    _tag,
-    _tag_row,
-    footer,
-    header_block,
-    title_block,
-    v,
+    add_row,
+    document,
+    paragraph,
+    shade,
+    table,
+    tag,
+    tag_row,
 )
 
 FILE_NAME = "rapport-consolide.docx"
@@ -49,12 +46,12 @@ def figures_table(
 ) -> None:
     """A header row, then one row per item of ``loop`` (``{%tr for %}``): a shaded label and
     its figures, right-aligned."""
-    table = _table(doc, widths)
-    _add_row(table, headers, widths, header=True, right_from=1)
-    _tag_row(table, "{%tr for " + loop + " %}", widths)
-    _shade(_add_row(table, cells, widths, right_from=1).cells[0], LABEL_FILL)
-    _tag_row(table, "{%tr endfor %}", widths)
-    _paragraph(doc, after=2)
+    grid = table(doc, widths)
+    add_row(grid, headers, widths, header=True, right_from=1)
+    tag_row(grid, "{%tr for " + loop + " %}", widths)
+    shade(add_row(grid, cells, widths, right_from=1).cells[0], LABEL_FILL)
+    tag_row(grid, "{%tr endfor %}", widths)
+    paragraph(doc, after=2)
 
 
 def _dynamic_table(
@@ -77,16 +74,16 @@ def _dynamic_table(
     header += ["{%tc endfor %}"] + ([last[0]] if last else [])
     row = [*first, "{%tc for valeur in " + repeated + " %}", v("valeur"), "{%tc endfor %}"]
     row += [last[1]] if last else []
-    table = _table(doc, widths)
+    grid = table(doc, widths)
     right_from = len(first)
-    _add_row(table, header, widths, header=True, size=TABLE_SIZE, right_from=right_from)
-    _tag_row(table, "{%tr for " + loop + " %}", widths)
-    cells = _add_row(table, row, widths, size=TABLE_SIZE, right_from=right_from).cells
-    _shade(cells[0], LABEL_FILL)
-    _tag_row(table, "{%tr endfor %}", widths)
-    for width in table._tbl.iter(qn("w:tcW")):
+    add_row(grid, header, widths, header=True, size=TABLE_SIZE, right_from=right_from)
+    tag_row(grid, "{%tr for " + loop + " %}", widths)
+    cells = add_row(grid, row, widths, size=TABLE_SIZE, right_from=right_from).cells
+    shade(cells[0], LABEL_FILL)
+    tag_row(grid, "{%tr endfor %}", widths)
+    for width in grid._tbl.iter(qn("w:tcW")):
         width.getparent().remove(width)
-    _paragraph(doc, after=2)
+    paragraph(doc, after=2)
 
 
 # Name, answers, then three columns of the same width (the two {%tc %} tags and the
@@ -111,7 +108,7 @@ def _landscape_section(doc) -> None:
 
 def rapport_consolide() -> DocumentObject:
     """The consolidated report of a campaign, national or within a reader's scope."""
-    doc = _document(
+    doc = document(
         title="Synthèse consolidée",
         subject="Synthèse consolidée d'une campagne des équipes mobiles de prévention des "
         "expulsions locatives",
@@ -125,12 +122,23 @@ def rapport_consolide() -> DocumentObject:
         f"{v('formulaire')} — {v('perimetre')}",
         "{% if periode %}Période " + v("periode") + "{% endif %}",
     )
-    _paragraph(
+    paragraph(
         doc,
         f"{v('reponses.transmises')} sur {v('reponses.attendues')} attendues",
         label="Réponses transmises",
     )
+    _report_figures(doc)
+    _report_comparison(doc)
+    _landscape_section(doc)
+    _report_territories(doc)
+    text = f"{v('formulaire')} — {v('campagne')} — synthèse consolidée"
+    footer(doc, text)
+    footer(doc, text, section=1, width=LANDSCAPE_WIDTH)
+    return doc
 
+
+def _report_figures(doc) -> None:
+    """The key figures, then the computed indicators and the procedures N / N-1 if any."""
     doc.add_heading("Chiffres clés", level=1)
     figures_table(
         doc,
@@ -139,7 +147,7 @@ def rapport_consolide() -> DocumentObject:
         cells=[v("chiffre.libelle"), v("chiffre.valeur")],
         widths=[12.5, 4.5],
     )
-    _tag(doc, "{%p if indicateurs %}")
+    tag(doc, "{%p if indicateurs %}")
     doc.add_heading("Indicateurs calculés", level=1)
     figures_table(
         doc,
@@ -148,8 +156,8 @@ def rapport_consolide() -> DocumentObject:
         cells=[v("indicateur.libelle"), v("indicateur.valeur")],
         widths=[12.5, 4.5],
     )
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p if procedures %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if procedures %}")
     doc.add_heading("Procédures : année N, année N-1 et évolution", level=1)
     figures_table(
         doc,
@@ -163,11 +171,14 @@ def rapport_consolide() -> DocumentObject:
         ],
         widths=[8.0, 3.0, 3.0, 3.0],
     )
-    _tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
 
-    _tag(doc, "{%p if comparaison %}")
+
+def _report_comparison(doc) -> None:
+    """The comparison between the form's campaigns, when there is one."""
+    tag(doc, "{%p if comparaison %}")
     doc.add_heading("Comparaison entre les campagnes du formulaire", level=1)
-    _paragraph(
+    paragraph(
         doc,
         "Même périmètre pour chaque campagne ; évolution de la campagne précédente à celle-ci "
         "(en points pour les taux).",
@@ -184,10 +195,12 @@ def rapport_consolide() -> DocumentObject:
         widths=COMPARISON_WIDTHS,
         last=(v("comparaison.evolution"), v("ligne.evolution")),
     )
-    _tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
 
-    _landscape_section(doc)
-    _tag(doc, "{%p if regions|length > 1 %}")
+
+def _report_territories(doc) -> None:
+    """The tables by region (when there are several) and by département, with their note."""
+    tag(doc, "{%p if regions|length > 1 %}")
     doc.add_heading("Par région", level=1)
     _dynamic_table(
         doc,
@@ -199,7 +212,7 @@ def rapport_consolide() -> DocumentObject:
         repeated="region.valeurs",
         widths=WIDE_TERRITORY_WIDTHS,
     )
-    _tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
     doc.add_heading("Par département", level=1)
     _dynamic_table(
         doc,
@@ -211,7 +224,7 @@ def rapport_consolide() -> DocumentObject:
         repeated="departement.valeurs",
         widths=WIDE_TERRITORY_WIDTHS,
     )
-    note = _paragraph(
+    note = paragraph(
         doc,
         "Réponses transmises ou acceptées à la date d'édition. Un tiret signale une valeur "
         "qu'aucune réponse ne donne.",
@@ -220,10 +233,6 @@ def rapport_consolide() -> DocumentObject:
     )
     note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     note.paragraph_format.space_before = Cm(0.2)
-    text = f"{v('formulaire')} — {v('campagne')} — synthèse consolidée"
-    footer(doc, text)
-    footer(doc, text, section=1, width=LANDSCAPE_WIDTH)
-    return doc
 
 
 def build_report(directory: Path) -> Path:
