@@ -3,7 +3,8 @@
 Installed by ``portal.settings.dev`` and ``portal.settings.test`` only: the production
 settings do not even load it (and ``PORTAL_DEMO_DATA_ENABLED`` refuses it there anyway).
 It sits above every other app and may import them all; nothing imports it but the tests,
-``bench/`` and its own command ``load_demo_data`` (``make run``).
+the benches of ``bench/`` (none does today) and its own command ``load_demo_data`` (run by
+``make run``).
 
 ``loader.demo_data_load()`` is the entry point. ``accounts`` holds the demo operators,
 accounts and their TOTP secrets; ``answers`` stores the campaigns' answers whose plans
