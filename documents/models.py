@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from wagtail.fields import StreamField
 
-from documents.consolidation_blocks import ConsolidationRulesBlock
+from documents.consolidation.blocks import ConsolidationRulesBlock
 from forms_app.storage import private_storage
 
 
@@ -114,7 +114,7 @@ class DocumentExport(models.Model):
 
 class ConsolidationRules(models.Model):
     """What a form's consolidated tables compute: sums, averages, ratios and N / N-1
-    changes, declared once by editors (``documents.consolidation_rules``)."""
+    changes, declared once by editors (``documents.consolidation.rules``)."""
 
     form = models.OneToOneField(
         "wagtailstreamforms.Form",
@@ -144,8 +144,8 @@ class ConsolidationRules(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from documents.consolidation import field_column, fields_across_versions
-        from documents.consolidation_rules import rule_from_block, rules_problems
+        from documents.consolidation.frames import field_column, fields_across_versions
+        from documents.consolidation.rules import rule_from_block, rules_problems
         from forms_app.models import FormVersion
 
         super().clean()

@@ -12,14 +12,14 @@ import pytest
 from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 
-from documents.consolidation import TERRITORY_COLUMNS, Consolidation, campaign_consolidation
-from documents.consolidation_files import (
+from documents.consolidation.files import (
     CSV_TABLES,
     consolidation_csv,
     consolidation_filename,
     consolidation_xlsx,
     csv_tables,
 )
+from documents.consolidation.frames import TERRITORY_COLUMNS, Consolidation, campaign_consolidation
 from forms_app.demo_households import DEMO_HOUSEHOLD_NAMES
 from forms_app.form_builder import answer_form
 from forms_app.lifecycle import submission_start, submission_submit

@@ -14,9 +14,9 @@ from docx import Document
 from wagtailstreamforms.models import Form
 
 from documents.checks import template_check
-from documents.consolidation import campaign_consolidation, is_missing
-from documents.consolidation_display import key_figures
-from documents.consolidation_report import (
+from documents.consolidation.display import key_figures
+from documents.consolidation.frames import campaign_consolidation, is_missing
+from documents.consolidation.report import (
     consolidation_docx,
     report_context,
     report_keys,

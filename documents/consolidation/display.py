@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from documents import charts
-from documents.charts import StatusChart
-from documents.consolidation import (
+from documents.consolidation import charts
+from documents.consolidation.charts import StatusChart
+from documents.consolidation.files import csv_tables
+from documents.consolidation.format import measure_text, value_text
+from documents.consolidation.frames import (
     CODE,
     DEPARTEMENT,
     INTEGER,
@@ -31,10 +33,8 @@ from documents.consolidation import (
     Procedure,
     is_missing,
 )
-from documents.consolidation_files import csv_tables
-from documents.consolidation_format import measure_text, value_text
-from documents.consolidation_rules import RuleKind
-from documents.consolidation_selectors import (
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.selectors import (
     LEVELS,
     NATIONAL,
     ConsolidationScope,
@@ -42,7 +42,7 @@ from documents.consolidation_selectors import (
     scope_consolidation,
     scope_status_counts,
 )
-from documents.consolidation_tables import comparison_evolution_label, measure_columns
+from documents.consolidation.tables import comparison_evolution_label, measure_columns
 from portal.selectors import collation_key
 
 # The bilan d'étape's headline figures, when the form has them: households met, diagnosed,

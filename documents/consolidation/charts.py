@@ -19,8 +19,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from documents.consolidation import CODE, DEPARTEMENT, INTEGER, RATE, Measure, Procedure, is_missing
-from documents.consolidation_format import value_text
+from documents.consolidation.format import value_text
+from documents.consolidation.frames import (
+    CODE,
+    DEPARTEMENT,
+    INTEGER,
+    RATE,
+    Measure,
+    Procedure,
+    is_missing,
+)
 from portal.charts import stacked_segments
 
 # Geometry of the horizontal bar charts, in viewBox units (about pixels at full width).

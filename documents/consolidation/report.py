@@ -4,7 +4,7 @@ reader's scope, rendered from the form's « rapport » template (or the one ship
 limits as the documents of the answers.
 
 ``report_context`` turns a :class:`~documents.consolidation.Consolidation` into values
-already written in French by ``documents.consolidation_format`` — the page's own writing
+already written in French by ``documents.consolidation.format`` — the page's own writing
 (« 2 845 », « 40,6 % », « 1 227 856 € », « +7,4 % », « +0,8 pt »): a template never
 formats a figure itself. The report holds figures only — never an answer's
 text, an organisation's reply or a household's identity.
@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
-from documents.consolidation import (
+from documents.consolidation.format import measure_text, value_text
+from documents.consolidation.frames import (
     CODE,
     DECIMAL,
     DEPARTEMENT,
@@ -40,9 +41,8 @@ from documents.consolidation import (
     region_totals,
     territory_totals,
 )
-from documents.consolidation_format import measure_text, value_text
-from documents.consolidation_rules import Rule, RuleKind, rules_for_form
-from documents.consolidation_tables import comparison_evolution_label
+from documents.consolidation.rules import Rule, RuleKind, rules_for_form
+from documents.consolidation.tables import comparison_evolution_label
 from documents.engine import render_docx
 from documents.models import TemplatePurpose
 from documents.rendering import date_fr

@@ -4,11 +4,11 @@ Every filed answer (transmitted or accepted) in the reader's scope becomes one r
 table, with one column per key across all the form versions the answers used: a key a
 version lacks is empty there, never an error. Repeatable groups become long tables of their
 own (one row per group line). The figures are then totalled by territory, region and nation
-following the form's declared rules (``documents.consolidation_rules``): sums, averages
+following the form's declared rules (``documents.consolidation.rules``): sums, averages
 (weighted or not), ratios computed from the totals (never averaged ratios) and year-on-year
 changes N / N-1. The other campaigns of the same form are set side by side.
 
-Files (``documents.consolidation_files``), pages and the Word report all read a
+Files (``documents.consolidation.files``), pages and the Word report all read a
 :class:`Consolidation`; none of them queries answers on its own.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
-from documents.consolidation_rules import Rule, RuleKind, rules_for_form
+from documents.consolidation.rules import Rule, RuleKind, rules_for_form
 from forms_app.form_builder import input_items
 from forms_app.models import Campaign, FormVersion, Submission, SubmissionStatus
 from portal import permissions

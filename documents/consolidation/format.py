@@ -4,7 +4,7 @@ report alike: « 2 845 », « 1,21 », « 1 227 856 € » (cents only when ther
 
 A negative figure takes the minus sign (U+2212, read « moins » by screen readers, never
 mistaken for a dash or a hyphen); a signed change takes « + » when it is above zero as
-shown. The files keep numbers as numbers (``documents.consolidation_files``).
+shown. The files keep numbers as numbers (``documents.consolidation.files``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime
 import math
 from typing import Any
 
-from documents.consolidation import (
+from documents.consolidation.frames import (
     DATE,
     DECIMAL,
     EUROS,
@@ -25,7 +25,7 @@ from documents.consolidation import (
     Measure,
     is_missing,
 )
-from documents.consolidation_rules import RuleKind
+from documents.consolidation.rules import RuleKind
 from documents.rendering import date_fr, nombre, pourcentage
 from portal.templatetags.portal_format import euros
 

@@ -18,7 +18,7 @@ import yaml
 from django.db import transaction
 
 if TYPE_CHECKING:
-    from documents.consolidation import Column
+    from documents.consolidation.frames import Column
 
 
 class RuleKind(StrEnum):
@@ -83,7 +83,7 @@ def is_year_key(key: str) -> bool:
 
 def default_rules(columns: list[Column]) -> list[Rule]:
     """Sum whole numbers and amounts, average decimals and percentages; years aside."""
-    from documents.consolidation import EUROS, INTEGER
+    from documents.consolidation.frames import EUROS, INTEGER
 
     rules = []
     for column in columns:

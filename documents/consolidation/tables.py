@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from documents.consolidation import (
+from documents.consolidation.frames import (
     DATE,
     DECIMAL,
     INTEGER,
@@ -28,7 +28,7 @@ from documents.consolidation import (
     Measure,
     is_missing,
 )
-from documents.consolidation_rules import RuleKind
+from documents.consolidation.rules import RuleKind
 
 SYNTHESIS_NATIONAL, SYNTHESIS_SCOPE = "Synthèse nationale", "Synthèse du périmètre"
 PROCEDURES_TITLE, COMPARISON_TITLE = "Procédures N et N-1", "Comparaison des campagnes"

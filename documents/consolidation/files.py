@@ -38,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from documents.consolidation import (
+from documents.consolidation.frames import (
     DATE,
     DECIMAL,
     EUROS,
@@ -52,7 +52,7 @@ from documents.consolidation import (
     Column,
     Consolidation,
 )
-from documents.consolidation_tables import (
+from documents.consolidation.tables import (
     GROUP_PREFIX,
     Table,
     is_typed,

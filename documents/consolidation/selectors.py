@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from documents.consolidation import (
+from documents.consolidation.frames import (
     Consolidation,
     campaign_consolidation,
     consolidation_territories,

@@ -1,0 +1,1 @@
+"""A campaign's consolidated tables: computation, rules, page, files, Word report, charts."""
