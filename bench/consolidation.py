@@ -68,8 +68,9 @@ from django.utils import timezone  # noqa: E402
 from wagtail.admin.views.mixins import SpreadsheetExportMixin  # noqa: E402
 from wagtailstreamforms.models import Form  # noqa: E402
 
-from documents.consolidation.files import consolidation_xlsx  # noqa: E402
-from documents.consolidation.frames import FILED_STATUSES, campaign_consolidation  # noqa: E402
+from documents.consolidation.build import campaign_consolidation  # noqa: E402
+from documents.consolidation.selectors import FILED_STATUSES  # noqa: E402
+from documents.consolidation.workbook import consolidation_xlsx  # noqa: E402
 from forms_app.form_builder import input_items  # noqa: E402
 from forms_app.households import household_forms, household_role  # noqa: E402
 from forms_app.models import (  # noqa: E402

@@ -20,15 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from documents.consolidation.format import value_text
-from documents.consolidation.frames import (
-    CODE,
-    DEPARTEMENT,
-    INTEGER,
-    RATE,
-    Measure,
-    Procedure,
-    is_missing,
-)
+from documents.consolidation.frames import is_missing
+from documents.consolidation.vocabulary import CODE, DEPARTEMENT, INTEGER, RATE, Measure, Procedure
 from portal.charts import stacked_segments
 
 # Geometry of the horizontal bar charts, in viewBox units (about pixels at full width).

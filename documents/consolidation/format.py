@@ -13,7 +13,9 @@ import datetime
 import math
 from typing import Any
 
-from documents.consolidation.frames import (
+from documents.consolidation.frames import is_missing
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     EUROS,
@@ -23,9 +25,7 @@ from documents.consolidation.frames import (
     POINTS,
     RATE,
     Measure,
-    is_missing,
 )
-from documents.consolidation.rules import RuleKind
 from documents.rendering import date_fr, nombre, pourcentage
 from portal.templatetags.portal_format import euros
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from documents.consolidation.frames import (
+from documents.consolidation.frames import Comparison, Consolidation, is_missing
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     INTEGER,
@@ -23,12 +25,8 @@ from documents.consolidation.frames import (
     TERRITORY_COLUMNS,
     TEXT,
     Column,
-    Comparison,
-    Consolidation,
     Measure,
-    is_missing,
 )
-from documents.consolidation.rules import RuleKind
 
 SYNTHESIS_NATIONAL, SYNTHESIS_SCOPE = "Synthèse nationale", "Synthèse du périmètre"
 PROCEDURES_TITLE, COMPARISON_TITLE = "Procédures N et N-1", "Comparaison des campagnes"

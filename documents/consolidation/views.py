@@ -1,9 +1,10 @@
 """A campaign's consolidated tables: the page (figures, charts, sortable tables) and its
 files (XLSX workbook, one CSV per table, Word report), all within the person's scope.
 
-Thin: access via ``portal.permissions.can_see_consolidation``; the scope and its figures
-from ``documents.consolidation.selectors``; what the page shows from
-``documents.consolidation.display``; files from ``documents.consolidation.files`` and
+Thin: access via ``portal.permissions.can_see_consolidation``; the scope from
+``documents.consolidation.selectors`` and its figures from ``documents.consolidation.build``;
+what the page shows from ``documents.consolidation.page``; files from
+``documents.consolidation.files``, ``documents.consolidation.workbook`` and
 ``documents.consolidation.report``.
 """
 
@@ -17,8 +18,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
-from documents.consolidation import display, files, report
-from documents.consolidation.selectors import consolidation_scope, scope_consolidation
+from documents.consolidation import files, page, report, workbook
+from documents.consolidation.build import scope_consolidation
+from documents.consolidation.selectors import consolidation_scope
 from documents.rendering import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
@@ -42,7 +44,7 @@ def consolidation_page(request, pk: int):
     """The campaign's consolidated tables: headline figures, charts and sortable tables for
     the nation, a region or a département (DIHAL) or the prefecture's territory."""
     campaign = _campaign(request, pk)
-    context = display.page_context(campaign=campaign, user=request.user, params=request.GET)
+    context = page.page_context(campaign=campaign, user=request.user, params=request.GET)
     return TemplateResponse(request, "documents/consolidation.html", context)
 
 
@@ -66,7 +68,7 @@ def consolidation_xlsx(request, pk: int):
     consolidation = scope_consolidation(campaign=campaign, user=request.user, scope=scope)
     _record_download(request, campaign, what="classeur XLSX", scope=scope)
     return private_download(
-        files.consolidation_xlsx(consolidation=consolidation),
+        workbook.consolidation_xlsx(consolidation=consolidation),
         filename=files.consolidation_filename(consolidation=consolidation, extension="xlsx"),
         content_type=XLSX_TYPE,
     )

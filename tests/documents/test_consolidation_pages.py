@@ -23,7 +23,7 @@ from wagtailstreamforms.models import Form
 
 from documents.consolidation.charts import answer_status_bar, territory_bars
 from documents.consolidation.format import value_text
-from documents.consolidation.frames import (
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     EUROS,

@@ -14,8 +14,9 @@ from docx import Document
 from wagtailstreamforms.models import Form
 
 from documents.checks import template_check
-from documents.consolidation.display import key_figures
-from documents.consolidation.frames import campaign_consolidation, is_missing
+from documents.consolidation.build import campaign_consolidation
+from documents.consolidation.frames import is_missing
+from documents.consolidation.page import key_figures
 from documents.consolidation.report import (
     consolidation_docx,
     report_context,
