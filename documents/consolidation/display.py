@@ -4,7 +4,7 @@ so sorting works without JavaScript), headers that say how the table is sorted.
 
 Pure functions over a :class:`documents.consolidation.frames.Consolidation`; what the page
 gathers for a person's scope is ``documents.consolidation.page``. Imports ``vocabulary``,
-``rules``, ``frames``, ``format``, ``tables`` and ``charts``.
+``rules``, ``frames``, ``format``, ``tables`` and ``status_chart``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from documents.consolidation.charts import StatusChart
 from documents.consolidation.format import measure_text, value_text
 from documents.consolidation.frames import Comparison, Consolidation, is_missing
 from documents.consolidation.rules import RuleKind
+from documents.consolidation.status_chart import StatusChart
 from documents.consolidation.tables import comparison_evolution_label, measure_columns
 from documents.consolidation.vocabulary import (
     CODE,

@@ -5,6 +5,8 @@ report alike: « 2 845 », « 1,21 », « 1 227 856 € » (cents only when ther
 A negative figure takes the minus sign (U+2212, read « moins » by screen readers, never
 mistaken for a dash or a hyphen); a signed change takes « + » when it is above zero as
 shown. The files keep numbers as numbers (``documents.consolidation.files``).
+
+Imports ``vocabulary``, ``rules``, ``frames`` and ``documents.rendering``'s French filters.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ NBSP = "\u00a0"
 
 
 def value_text(value: Any, kind: str, *, signed: bool = False) -> str:
-    """``value`` of ``kind`` (``documents.consolidation``'s column kinds) in French;
+    """``value`` of ``kind`` (``documents.consolidation.vocabulary``'s column kinds) in French;
     ``signed``: a change, « + » before a figure above zero."""
     if is_missing(value) or value == "":
         return EMPTY

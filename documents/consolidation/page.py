@@ -35,6 +35,7 @@ from documents.consolidation.selectors import (
     consolidation_scope,
     scope_status_counts,
 )
+from documents.consolidation.status_chart import answer_status_bar
 from documents.consolidation.vocabulary import Measure
 
 # The bilan d'étape's headline figures, when the form has them: households met, diagnosed,
@@ -112,7 +113,7 @@ def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
     shown = chart_measure(consolidation.measures)
     procedures, comparison = consolidation.procedures, consolidation.comparison
     field_counts, label = consolidation.field_counts, consolidation.scope_label
-    status = charts.answer_status_bar(
+    status = answer_status_bar(
         counts=scope_status_counts(
             campaign=campaign, user=user, territory_codes=consolidation.territory_codes
         )

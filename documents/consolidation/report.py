@@ -323,7 +323,7 @@ def _sample_territories() -> list[Territory]:
 
 def sample_consolidation(*, form=None) -> Consolidation:
     """A small consolidation of three territories and two campaigns, made without the
-    database by the engine's own totals (``documents.consolidation``), with the shapes and
+    database by the engine's own totals (``documents.consolidation.frames``), with the shapes and
     kinds of a real one."""
     form = form or Form(title="Formulaire d'exemple", slug="formulaire-d-exemple")
     previous = Campaign(pk=-2, form=form, title="Campagne d'exemple précédente")

@@ -1,6 +1,9 @@
 """The tables the consolidation files show, built once from a Consolidation for both the
 workbook and the CSV files: each a title, French column labels with their kinds, and the
-values column by column (missing values as None)."""
+values column by column (missing values as None).
+
+Imports ``vocabulary``, ``rules`` and ``frames``.
+"""
 
 from __future__ import annotations
 

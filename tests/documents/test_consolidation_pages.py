@@ -21,8 +21,9 @@ from docx import Document
 from openpyxl import load_workbook
 from wagtailstreamforms.models import Form
 
-from documents.consolidation.charts import answer_status_bar, territory_bars
+from documents.consolidation.charts import territory_bars
 from documents.consolidation.format import value_text
+from documents.consolidation.status_chart import answer_status_bar
 from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
