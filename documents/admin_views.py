@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from documents import templates_store
-from documents.consolidation_report import report_keys
+from documents.consolidation.report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download

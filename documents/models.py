@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.fields import StreamField
 
-from documents.consolidation_blocks import ConsolidationRulesBlock
+from documents.consolidation.blocks import ConsolidationRulesBlock
+from documents.consolidation.fields import simple_columns
+from documents.consolidation.rules import declaration_problems
+from forms_app.models import FormVersion
 from forms_app.storage import private_storage
 
 
@@ -114,7 +118,7 @@ class DocumentExport(models.Model):
 
 class ConsolidationRules(models.Model):
     """What a form's consolidated tables compute: sums, averages, ratios and N / N-1
-    changes, declared once by editors (``documents.consolidation_rules``)."""
+    changes, declared once by editors (``documents.consolidation.rules``)."""
 
     form = models.OneToOneField(
         "wagtailstreamforms.Form",
@@ -142,22 +146,12 @@ class ConsolidationRules(models.Model):
         return f"Tableaux consolidés — {self.form}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from documents.consolidation import field_column, fields_across_versions
-        from documents.consolidation_rules import rule_from_block, rules_problems
-        from forms_app.models import FormVersion
-
+        """Checks the rules against every version's fields (``declaration_problems``): the
+        admin's form shows the French messages under the rules, the data file's seed too."""
         super().clean()
         if not self.form_id:
             return
-        versions = list(FormVersion.objects.filter(form_id=self.form_id).order_by("-number"))
-        columns = {
-            item.key: field_column(item)
-            for item in fields_across_versions(versions)
-            if item.type != "group"
-        }
-        rules = [rule_from_block(block.block_type, dict(block.value)) for block in self.rules]
-        problems = rules_problems(rules=rules, columns=columns)
+        versions = FormVersion.objects.filter(form_id=self.form_id).order_by("-number")
+        problems = declaration_problems(blocks=self.rules, columns=simple_columns(versions))
         if problems:
             raise ValidationError({"rules": problems})

@@ -5,7 +5,7 @@ in ``documents/default_templates/<slug>.docx``, else with a generic one listing 
 answer — so every submission of every form always has its Word document.
 
 The consolidated report of a form's campaigns (purpose « rapport »,
-``documents.consolidation_report``) has versions of its own, kept the same way, and falls
+``documents.consolidation.report``) has versions of its own, kept the same way, and falls
 back on ``documents/default_templates/rapport-consolide.docx``.
 """
 
@@ -134,7 +134,7 @@ def word_template_upload(
     (its unknown variables and its preview).
     """
     from documents.checks import template_check
-    from documents.consolidation_report import report_keys, sample_report_context
+    from documents.consolidation.report import report_keys, sample_report_context
 
     data = uploaded.read()
     if purpose == TemplatePurpose.RAPPORT:
@@ -192,7 +192,7 @@ def template_preview(*, template: WordTemplate) -> bytes:
     template: with a sample report): the same sample as the upload check, territory,
     région, campaign, status and dates included, under the form's own title."""
     from documents.checks import sample_context
-    from documents.consolidation_report import sample_report_context
+    from documents.consolidation.report import sample_report_context
 
     if template.purpose == TemplatePurpose.RAPPORT:
         context = sample_report_context(form=template.form)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from documents import consolidation_views, views
+from documents import views
+from documents.consolidation import views as consolidation_views
 
 app_name = "documents"
 

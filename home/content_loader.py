@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from documents.consolidation_rules import consolidation_rules_seed
+from documents.consolidation.seed import consolidation_rules_seed
 from forms_app.seed import forms_seed_load
 from home.blocks import GuidanceStreamBlock
 from home.models import GuidancePage, HomePage

@@ -15,7 +15,7 @@ from portal import permissions
 from portal.models import AuditAction, AuditEntry, Organisation, Territory, User
 from portal.text import NormalisedFormMixin
 
-# What a spreadsheet may read as a formula (as documents.consolidation_files).
+# What a spreadsheet may read as a formula (as documents.consolidation.files).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADERS = (
     "Date et heure",

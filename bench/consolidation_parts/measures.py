@@ -18,8 +18,9 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtailstreamforms.models import Form
 
 from bench.consolidation_parts.database import latest_version
-from documents.consolidation import FILED_STATUSES, campaign_consolidation
-from documents.consolidation_files import consolidation_xlsx
+from documents.consolidation.build import campaign_consolidation
+from documents.consolidation.selectors import FILED_STATUSES
+from documents.consolidation.workbook import consolidation_xlsx
 from forms_app.form_builder import input_items
 from forms_app.models import Campaign, FormVersion, Submission
 from portal.models import User

@@ -6,7 +6,7 @@ the forms' templates (the helpers of ``blocks`` and ``docx_helpers``): the Répu
 française block, the title « Synthèse nationale — <campagne> », the scope, the key figures,
 the computed indicators, the procedure figures N / N-1 / évolution, the comparison between
 the form's campaigns when there is one, then the tables by region and by département. It
-uses only the variables of ``documents.consolidation_report.report_context``, every figure
+uses only the variables of ``documents.consolidation.report.report_context``, every figure
 already written in French.
 
 The tables by region, by département and between campaigns have as many figure columns as

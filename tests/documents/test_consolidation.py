@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from wagtailstreamforms.models import Form
 
-from documents.consolidation import REPONSES, campaign_consolidation
-from documents.consolidation_rules import RuleKind
+from documents.consolidation.build import campaign_consolidation
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.vocabulary import REPONSES
 from documents.models import ConsolidationRules
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from forms_app.versions import form_version_freeze, form_version_latest

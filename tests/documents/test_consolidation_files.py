@@ -13,14 +13,16 @@ from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 
 from demo.households import DEMO_HOUSEHOLD_NAMES
-from documents.consolidation import TERRITORY_COLUMNS, Consolidation, campaign_consolidation
-from documents.consolidation_files import (
+from documents.consolidation.build import campaign_consolidation
+from documents.consolidation.files import (
     CSV_TABLES,
     consolidation_csv,
     consolidation_filename,
-    consolidation_xlsx,
     csv_tables,
 )
+from documents.consolidation.frames import Consolidation
+from documents.consolidation.vocabulary import TERRITORY_COLUMNS
+from documents.consolidation.workbook import consolidation_xlsx
 from forms_app.form_builder import answer_form
 from forms_app.lifecycle import submission_start, submission_submit
 from forms_app.models import Campaign, Household, Submission, SubmissionStatus

@@ -21,8 +21,10 @@ from docx import Document
 from openpyxl import load_workbook
 from wagtailstreamforms.models import Form
 
-from documents.charts import answer_status_bar, territory_bars
-from documents.consolidation import (
+from documents.consolidation.charts import territory_bars
+from documents.consolidation.format import value_text
+from documents.consolidation.status_chart import answer_status_bar
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     EUROS,
@@ -32,7 +34,6 @@ from documents.consolidation import (
     RATE,
     Measure,
 )
-from documents.consolidation_format import value_text
 from forms_app.models import Campaign, Household, Scope, Submission, SubmissionStatus
 from forms_app.tracker import TrackerCounts
 from portal.charts import stacked_segments

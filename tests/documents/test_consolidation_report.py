@@ -15,9 +15,10 @@ from wagtailstreamforms.models import Form
 
 from demo.households import DEMO_HOUSEHOLD_NAMES
 from documents.checks import template_check
-from documents.consolidation import campaign_consolidation, is_missing
-from documents.consolidation_display import key_figures
-from documents.consolidation_report import (
+from documents.consolidation.build import campaign_consolidation
+from documents.consolidation.frames import is_missing
+from documents.consolidation.page import key_figures
+from documents.consolidation.report import (
     consolidation_docx,
     report_context,
     report_keys,

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtailstreamforms.models import Form
 
-from documents.consolidation import campaign_consolidation
+from documents.consolidation.build import campaign_consolidation
 from documents.models import DocumentExport, ExportStatus
 from documents.retention import purge_expired_exports
 from forms_app import households, lifecycle

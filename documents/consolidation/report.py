@@ -3,11 +3,15 @@ reader's scope, rendered from the form's « rapport » template (or the one ship
 ``documents/default_templates/rapport-consolide.docx``) by the same engine, sandbox and
 limits as the documents of the answers.
 
-``report_context`` turns a :class:`~documents.consolidation.Consolidation` into values
-already written in French by ``documents.consolidation_format`` — the page's own writing
+``report_context`` turns a :class:`~documents.consolidation.frames.Consolidation` into values
+already written in French by ``documents.consolidation.format`` — the page's own writing
 (« 2 845 », « 40,6 % », « 1 227 856 € », « +7,4 % », « +0,8 pt »): a template never
 formats a figure itself. The report holds figures only — never an answer's
 text, an organisation's reply or a household's identity.
+
+Imports ``vocabulary``, ``rules``, ``frames``, ``format``, ``tables`` and ``selectors``, and
+the rendering side (``documents.engine``, ``documents.templates_store``), which never
+imports it back.
 """
 
 from __future__ import annotations
@@ -17,20 +21,12 @@ from typing import Any
 
 import pandas as pd
 from django.utils import timezone
+from wagtailstreamforms.models import Form
 
-from documents.consolidation import (
-    CODE,
-    DECIMAL,
-    DEPARTEMENT,
-    EUROS,
-    INTEGER,
-    RATE,
-    REGION,
-    REPONSES,
-    Column,
+from documents.consolidation.format import measure_text, value_text
+from documents.consolidation.frames import (
     Comparison,
     Consolidation,
-    Measure,
     aggregate,
     comparison_of,
     is_missing,
@@ -40,14 +36,30 @@ from documents.consolidation import (
     region_totals,
     territory_totals,
 )
-from documents.consolidation_format import measure_text, value_text
-from documents.consolidation_rules import Rule, RuleKind, rules_for_form
-from documents.consolidation_tables import comparison_evolution_label
+from documents.consolidation.rules import Rule, RuleKind
+from documents.consolidation.selectors import expected_answers, rules_for_form
+from documents.consolidation.tables import comparison_evolution_label
+from documents.consolidation.vocabulary import (
+    CODE,
+    DECIMAL,
+    DEPARTEMENT,
+    EUROS,
+    INTEGER,
+    RATE,
+    REGION,
+    REPONSES,
+    CampaignRef,
+    Column,
+    Measure,
+    Procedure,
+)
 from documents.engine import render_docx
 from documents.models import TemplatePurpose
 from documents.rendering import date_fr
+from documents.templates_store import active_template
 from forms_app.models import Campaign
 from portal.models import Territory
+from portal.selectors import collation_key
 
 TABLE_FIGURES = 3  # summed figures in the tables by region and département…
 TABLE_COLUMNS = 6  # …and at most this many figures in all
@@ -62,18 +74,11 @@ def _count(value: Any) -> str:
 
 def report_context(*, consolidation: Consolidation) -> dict[str, Any]:
     """What a report template is rendered with, every figure already in French."""
-    from forms_app.selectors import campaign_respondents
-
     campaign = consolidation.campaign
-    expected = (
-        campaign_respondents(campaign=campaign)
-        .filter(territory__code__in=consolidation.territory_codes)
-        .count()
-    )
     return context_of(
         consolidation=consolidation,
         rules=rules_for_form(form=campaign.form, columns=consolidation.answer_columns),
-        expected=expected,
+        expected=expected_answers(campaign=campaign, territory_codes=consolidation.territory_codes),
         today=timezone.localdate(),
     )
 
@@ -101,23 +106,12 @@ def context_of(
     ratios = [m for m in consolidation.measures if m.rule == RuleKind.RATIO]
     columns = _table_measures(figures=figures, ratios=ratios, rules=rules)
     national_row = consolidation.national_row
-
-    def line(measure: Measure) -> dict[str, str]:
-        return {
-            "cle": measure.key,
-            "libelle": measure.label,
-            "valeur": measure_text(national_row.get(measure.key), measure),
-        }
-
-    period = ""
-    if campaign.period_start and campaign.period_end:
-        period = f"du {date_fr(campaign.period_start)} au {date_fr(campaign.period_end)}"
     return {
         "campagne": campaign.title,
         "formulaire": campaign.form.title,
         "perimetre": consolidation.scope_label,
         "est_national": consolidation.is_national,
-        "periode": period,
+        "periode": _period(campaign),
         "date_edition": date_fr(today),
         "reponses": {
             "transmises": _count(national_row.get(REPONSES, len(consolidation.answers))),
@@ -126,15 +120,39 @@ def context_of(
         "national": {
             m.key: measure_text(national_row.get(m.key), m) for m in consolidation.measures
         },
-        "chiffres_cles": [line(m) for m in figures],
-        "indicateurs": [line(m) for m in ratios],
+        "chiffres_cles": [_line(m, national_row) for m in figures],
+        "indicateurs": [_line(m, national_row) for m in ratios],
         "colonnes": [{"cle": m.key, "libelle": m.label} for m in columns],
+        **_places(consolidation, columns=columns),
+        "procedures": [_procedure(procedure) for procedure in consolidation.procedures],
+        "comparaison": _comparison(consolidation.comparison, skipped=evolution_inputs),
+    }
+
+
+def _period(campaign: CampaignRef) -> str:
+    if campaign.period_start and campaign.period_end:
+        return f"du {date_fr(campaign.period_start)} au {date_fr(campaign.period_end)}"
+    return ""
+
+
+def _line(measure: Measure, row: dict[str, Any]) -> dict[str, str]:
+    return {
+        "cle": measure.key,
+        "libelle": measure.label,
+        "valeur": measure_text(row.get(measure.key), measure),
+    }
+
+
+def _places(consolidation: Consolidation, *, columns: list[Measure]) -> dict[str, list]:
+    """The rows of the tables by region and by département."""
+    measures = consolidation.measures
+    return {
         "regions": [
             {
                 "nom": row[REGION],
                 "territoires": _count(row.get("nb_territoires")),
                 "reponses": _count(row.get(REPONSES)),
-                **_figures_of(row, columns=columns, measures=consolidation.measures),
+                **_figures_of(row, columns=columns, measures=measures),
             }
             for row in consolidation.by_region.to_dict("records")
         ],
@@ -144,21 +162,20 @@ def context_of(
                 "nom": row[DEPARTEMENT],
                 "region": row[REGION],
                 "reponses": _count(row.get(REPONSES)),
-                **_figures_of(row, columns=columns, measures=consolidation.measures),
+                **_figures_of(row, columns=columns, measures=measures),
             }
             for row in consolidation.by_territory.to_dict("records")
         ],
-        "procedures": [
-            {
-                "cle": procedure.key,
-                "libelle": procedure.label,
-                "n": value_text(procedure.n, INTEGER),
-                "n1": value_text(procedure.n1, INTEGER),
-                "evolution": value_text(procedure.evolution, RATE, signed=True),
-            }
-            for procedure in consolidation.procedures
-        ],
-        "comparaison": _comparison(consolidation.comparison, skipped=evolution_inputs),
+    }
+
+
+def _procedure(procedure: Procedure) -> dict[str, str]:
+    return {
+        "cle": procedure.key,
+        "libelle": procedure.label,
+        "n": value_text(procedure.n, INTEGER),
+        "n1": value_text(procedure.n1, INTEGER),
+        "evolution": value_text(procedure.evolution, RATE, signed=True),
     }
 
 
@@ -218,8 +235,6 @@ def _comparison(comparison: Comparison | None, *, skipped: set[str]) -> dict[str
 def consolidation_docx(*, consolidation: Consolidation) -> bytes:
     """The consolidated report of ``consolidation`` as a Word document, on the active
     « rapport » template of the campaign's form (or the shipped one)."""
-    from documents.templates_store import active_template
-
     template = active_template(form=consolidation.campaign.form, purpose=TemplatePurpose.RAPPORT)
     return render_docx(template=template.data, context=report_context(consolidation=consolidation))
 
@@ -308,10 +323,8 @@ def _sample_territories() -> list[Territory]:
 
 def sample_consolidation(*, form=None) -> Consolidation:
     """A small consolidation of three territories and two campaigns, made without the
-    database by the engine's own totals (``documents.consolidation``), with the shapes and
+    database by the engine's own totals (``documents.consolidation.frames``), with the shapes and
     kinds of a real one."""
-    from wagtailstreamforms.models import Form
-
     form = form or Form(title="Formulaire d'exemple", slug="formulaire-d-exemple")
     previous = Campaign(pk=-2, form=form, title="Campagne d'exemple précédente")
     campaign = Campaign(
@@ -344,7 +357,9 @@ def sample_consolidation(*, form=None) -> Consolidation:
         groups=[],
         measures=measures,
         by_territory=territory_totals(territories=territories, frame=frame, rules=SAMPLE_RULES),
-        by_region=region_totals(territories=territories, frame=frame, rules=SAMPLE_RULES),
+        by_region=region_totals(
+            territories=territories, frame=frame, rules=SAMPLE_RULES, sort_key=collation_key
+        ),
         national=national,
         procedures=procedure_figures(rules=SAMPLE_RULES, frame=frame),
         comparison=comparison,

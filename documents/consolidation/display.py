@@ -2,8 +2,9 @@
 empty, rows sorted on the server by the column a reader chose (``?tri=<key>&ordre=asc|desc``,
 so sorting works without JavaScript), headers that say how the table is sorted.
 
-Pure functions over a :class:`documents.consolidation.Consolidation`, and
-:func:`page_context`, what the page shows for a person's scope.
+Pure functions over a :class:`documents.consolidation.frames.Consolidation`; what the page
+gathers for a person's scope is ``documents.consolidation.page``. Imports ``vocabulary``,
+``rules``, ``frames``, ``format``, ``tables`` and ``status_chart``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from documents import charts
-from documents.charts import StatusChart
-from documents.consolidation import (
+from documents.consolidation.format import measure_text, value_text
+from documents.consolidation.frames import Comparison, Consolidation, is_missing
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.status_chart import StatusChart
+from documents.consolidation.tables import comparison_evolution_label, measure_columns
+from documents.consolidation.vocabulary import (
     CODE,
     DEPARTEMENT,
     INTEGER,
@@ -25,40 +29,10 @@ from documents.consolidation import (
     REGION_COLUMNS,
     TERRITORY_COLUMNS,
     Column,
-    Comparison,
-    Consolidation,
     Measure,
     Procedure,
-    is_missing,
 )
-from documents.consolidation_files import csv_tables
-from documents.consolidation_format import measure_text, value_text
-from documents.consolidation_rules import RuleKind
-from documents.consolidation_selectors import (
-    LEVELS,
-    NATIONAL,
-    ConsolidationScope,
-    consolidation_scope,
-    scope_consolidation,
-    scope_status_counts,
-)
-from documents.consolidation_tables import comparison_evolution_label, measure_columns
 from portal.selectors import collation_key
-
-# The bilan d'étape's headline figures, when the form has them: households met, diagnosed,
-# supported, debts resolved, rehoused, then the three computed indicators.
-KEY_FIGURES = (
-    "nb_menages_rencontres",
-    "nb_diagnostics",
-    "nb_menages_accompagnes",
-    "nb_impayes_resorbes",
-    "nb_relogements_accompagnes",
-    "menages_par_jour",
-    "taux_accompagnement",
-    "taux_resorption",
-)
-MAX_FIGURES = 8  # a form without those keys: its first figures
-CHART_MEASURE = "nb_menages_rencontres"
 
 ASCENDING, DESCENDING = "asc", "desc"
 ARIA_SORT = {ASCENDING: "ascending", DESCENDING: "descending"}
@@ -81,13 +55,6 @@ def sort_from(params: Mapping[str, str]) -> Sort | None:
     if not key:
         return None
     return Sort(key, order if order in ARIA_SORT else ASCENDING)
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -123,37 +90,6 @@ class Table:
     rows: list[Row]
     sorted_by: Sort | None = None
     notes: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------------------
-# Which figures
-# ---------------------------------------------------------------------------------------
-
-
-def key_measures(measures: Sequence[Measure]) -> list[Measure]:
-    """The headline figures: the bilan's when the form has them, else its first ones (the
-    year-on-year changes have their own table)."""
-    by_key = {m.key: m for m in measures}
-    chosen = [by_key[key] for key in KEY_FIGURES if key in by_key]
-    if chosen:
-        return chosen
-    return [m for m in measures if m.rule != RuleKind.EVOLUTION][:MAX_FIGURES]
-
-
-def chart_measure(measures: Sequence[Measure]) -> Measure | None:
-    """What the territory bars show: households met, else the first summed figure."""
-    by_key = {m.key: m for m in measures}
-    if CHART_MEASURE in by_key:
-        return by_key[CHART_MEASURE]
-    return next((m for m in measures if m.rule == RuleKind.SOMME), None)
-
-
-def key_figures(consolidation: Consolidation) -> list[Figure]:
-    row = consolidation.national_row
-    return [
-        Figure(m.key, m.label, measure_text(row.get(m.key), m))
-        for m in key_measures(consolidation.measures)
-    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -434,76 +370,3 @@ def status_table(chart: StatusChart) -> Table:
         rows=rows,
         notes=[f"Dont en retard : {chart.late_text}."] if chart.late else [],
     )
-
-
-def has_answers(consolidation: Consolidation) -> bool:
-    return len(consolidation.answers) > 0
-
-
-# ---------------------------------------------------------------------------------------
-# The page
-# ---------------------------------------------------------------------------------------
-
-
-def _choice_links(scope: ConsolidationScope) -> tuple[dict[str, str] | None, dict[str, str] | None]:
-    """Links from a territory's or a region's name to its own tables (DIHAL only)."""
-    if not scope.can_choose:
-        return None, None
-    territories = {t.code: f"?{urlencode({'departement': t.code})}" for t in scope.territories}
-    regions = {name: f"?{urlencode({'region': name})}" for name in scope.regions}
-    return territories, regions
-
-
-def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
-    """Everything the consolidated tables' page shows to ``user`` for the filters and the
-    sort in ``params``: key figures, charts and tables of the scope, the answers' status
-    from the tracker, the files to download."""
-    scope = consolidation_scope(user=user, params=params)
-    consolidation = scope_consolidation(campaign=campaign, user=user, scope=scope)
-    sort = sort_from(params)
-    query = {**scope.query, **({"niveau": scope.level} if scope.level != NATIONAL else {})}
-    measures = key_measures(consolidation.measures)
-    territory_links, region_links = _choice_links(scope)
-    shown = chart_measure(consolidation.measures)
-    procedures, comparison = consolidation.procedures, consolidation.comparison
-    field_counts, label = consolidation.field_counts, consolidation.scope_label
-    status = charts.answer_status_bar(
-        counts=scope_status_counts(
-            campaign=campaign, user=user, territory_codes=consolidation.territory_codes
-        )
-    )
-    return {
-        "campaign": campaign,
-        "consolidation": consolidation,
-        "scope": scope,
-        "levels": LEVELS,
-        "has_answers": has_answers(consolidation),
-        "figures": key_figures(consolidation),
-        "territory_chart": (
-            charts.territory_bars(by_territory=consolidation.by_territory, measure=shown)
-            if shown
-            else None
-        ),
-        "territory_table": territory_table(
-            consolidation, measures=measures, sort=sort, query=query, links=territory_links
-        ),
-        "procedure_chart": charts.procedure_bars(procedures=procedures, scope_label=label),
-        "procedures_table": procedures_table(procedures, scope_label=label) if procedures else None,
-        "comparison_table": comparison_table(comparison, scope_label=label) if comparison else None,
-        "region_table": (
-            region_table(
-                consolidation, measures=measures, sort=sort, query=query, links=region_links
-            )
-            if consolidation.is_national
-            else None
-        ),
-        "status_chart": status,
-        "status_table": status_table(status),
-        "field_counts_table": (
-            field_counts_table(field_counts, consolidation.field_count_columns)
-            if field_counts is not None and len(field_counts)
-            else None
-        ),
-        "synthesis_table": synthesis_table(consolidation),
-        "csv_tables": csv_tables(consolidation=consolidation),
-    }

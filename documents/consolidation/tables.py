@@ -1,6 +1,9 @@
 """The tables the consolidation files show, built once from a Consolidation for both the
 workbook and the CSV files: each a title, French column labels with their kinds, and the
-values column by column (missing values as None)."""
+values column by column (missing values as None).
+
+Imports ``vocabulary``, ``rules`` and ``frames``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from documents.consolidation import (
+from documents.consolidation.frames import Comparison, Consolidation, is_missing
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     INTEGER,
@@ -23,12 +28,8 @@ from documents.consolidation import (
     TERRITORY_COLUMNS,
     TEXT,
     Column,
-    Comparison,
-    Consolidation,
     Measure,
-    is_missing,
 )
-from documents.consolidation_rules import RuleKind
 
 SYNTHESIS_NATIONAL, SYNTHESIS_SCOPE = "Synthèse nationale", "Synthèse du périmètre"
 PROCEDURES_TITLE, COMPARISON_TITLE = "Procédures N et N-1", "Comparaison des campagnes"

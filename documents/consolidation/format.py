@@ -4,7 +4,9 @@ report alike: « 2 845 », « 1,21 », « 1 227 856 € » (cents only when ther
 
 A negative figure takes the minus sign (U+2212, read « moins » by screen readers, never
 mistaken for a dash or a hyphen); a signed change takes « + » when it is above zero as
-shown. The files keep numbers as numbers (``documents.consolidation_files``).
+shown. The files keep numbers as numbers (``documents.consolidation.files``).
+
+Imports ``vocabulary``, ``rules``, ``frames`` and ``documents.rendering``'s French filters.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import datetime
 import math
 from typing import Any
 
-from documents.consolidation import (
+from documents.consolidation.frames import is_missing
+from documents.consolidation.rules import RuleKind
+from documents.consolidation.vocabulary import (
     DATE,
     DECIMAL,
     EUROS,
@@ -23,9 +27,7 @@ from documents.consolidation import (
     POINTS,
     RATE,
     Measure,
-    is_missing,
 )
-from documents.consolidation_rules import RuleKind
 from documents.rendering import date_fr, nombre, pourcentage
 from portal.templatetags.portal_format import euros
 
@@ -35,7 +37,7 @@ NBSP = "\u00a0"
 
 
 def value_text(value: Any, kind: str, *, signed: bool = False) -> str:
-    """``value`` of ``kind`` (``documents.consolidation``'s column kinds) in French;
+    """``value`` of ``kind`` (``documents.consolidation.vocabulary``'s column kinds) in French;
     ``signed``: a change, « + » before a figure above zero."""
     if is_missing(value) or value == "":
         return EMPTY

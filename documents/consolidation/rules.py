@@ -4,21 +4,21 @@ Editors declare, in the admin (« Tableaux consolidés »), which keys are summe
 (optionally weighted by another key), divided into a ratio, or compared N / N-1. A form
 without a declaration gets the natural default: whole numbers and amounts summed, decimals
 and percentages averaged. The scheme's bilan d'étape starts from the declaration in
-``forms_app/content/forms.yaml``.
+``forms_app/content/forms.yaml`` (``documents.consolidation.seed``).
+
+The rules' meaning and checks only: no database (the declared rules are read by
+``documents.consolidation.selectors``), no pandas. Imports ``vocabulary`` alone, so that
+``documents.models`` checks a declaration with :func:`declaration_problems`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-import yaml
-from django.db import transaction
-
-if TYPE_CHECKING:
-    from documents.consolidation import Column
+from documents.consolidation.vocabulary import EUROS, INTEGER, Column
 
 
 class RuleKind(StrEnum):
@@ -83,8 +83,6 @@ def is_year_key(key: str) -> bool:
 
 def default_rules(columns: list[Column]) -> list[Rule]:
     """Sum whole numbers and amounts, average decimals and percentages; years aside."""
-    from documents.consolidation import EUROS, INTEGER
-
     rules = []
     for column in columns:
         if is_year_key(column.key):
@@ -96,28 +94,7 @@ def default_rules(columns: list[Column]) -> list[Rule]:
     return rules
 
 
-def declared_rules(*, form) -> list[Rule] | None:
-    """The form's declared rules, or None when editors declared nothing."""
-    from documents.models import ConsolidationRules
-
-    declaration = ConsolidationRules.objects.filter(form=form).first()
-    if declaration is None or not len(declaration.rules):
-        return None
-    rules, seen = [], set()
-    for block in declaration.rules:
-        rule = rule_from_block(block.block_type, dict(block.value))
-        if rule.key not in seen:  # the admin refuses repeats; a stray one is skipped
-            seen.add(rule.key)
-            rules.append(rule)
-    return rules
-
-
-def rules_for_form(*, form, columns: list[Column]) -> list[Rule]:
-    declared = declared_rules(form=form)
-    return declared if declared is not None else default_rules(columns)
-
-
-def rules_problems(*, rules: list[Rule], columns: dict[str, Column]) -> list[str]:
+def rules_problems(*, rules: list[Rule], columns: Mapping[str, Column]) -> list[str]:
     """French messages for rules that read a key the form does not have as a number."""
     problems = []
     outputs = set()
@@ -171,27 +148,9 @@ RESERVED_OUTPUT_KEYS = frozenset(
 )
 
 
-@transaction.atomic
-def consolidation_rules_seed(*, path: Path) -> list[str]:
-    """Declares the rules of the data file's forms that have none yet; returns their titles."""
-    from wagtailstreamforms.models import Form
-
-    from documents.models import ConsolidationRules
-
-    with path.open(encoding="utf-8") as handle:
-        specs = yaml.safe_load(handle)["forms"]
-    created = []
-    for spec in specs:
-        entries = spec.get("consolidation")
-        form = Form.objects.filter(slug=spec["slug"]).first()
-        if not entries or form is None or ConsolidationRules.objects.filter(form=form).exists():
-            continue
-        stream = []
-        for entry in entries:
-            entry = dict(entry)
-            stream.append((entry.pop("regle"), entry))
-        declaration = ConsolidationRules(form=form, rules=stream)
-        declaration.full_clean()  # the data file is held to the admin's checks
-        declaration.save()
-        created.append(form.title)
-    return created
+def declaration_problems(*, blocks: Iterable[Any], columns: Mapping[str, Column]) -> list[str]:
+    """French messages for a declaration's StreamField ``blocks`` against the form's
+    ``columns`` by key (every version's simple fields): what the admin shows under
+    « règles de consolidation » and the data file is held to."""
+    rules = [rule_from_block(block.block_type, dict(block.value)) for block in blocks]
+    return rules_problems(rules=rules, columns=columns)

@@ -1,10 +1,11 @@
 """A campaign's consolidated tables: the page (figures, charts, sortable tables) and its
 files (XLSX workbook, one CSV per table, Word report), all within the person's scope.
 
-Thin: access via ``portal.permissions.can_see_consolidation``; the scope and its figures
-from ``documents.consolidation_selectors``; what the page shows from
-``documents.consolidation_display``; files from ``documents.consolidation_files`` and
-``documents.consolidation_report``.
+Thin: access via ``portal.permissions.can_see_consolidation``; the scope from
+``documents.consolidation.selectors`` and its figures from ``documents.consolidation.build``;
+what the page shows from ``documents.consolidation.page``; files from
+``documents.consolidation.files``, ``documents.consolidation.workbook`` and
+``documents.consolidation.report``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
-from documents import consolidation_display, consolidation_files, consolidation_report
-from documents.consolidation_selectors import consolidation_scope, scope_consolidation
+from documents.consolidation import files, page, report, workbook
+from documents.consolidation.build import scope_consolidation
+from documents.consolidation.selectors import consolidation_scope
 from documents.rendering import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
@@ -42,9 +44,7 @@ def consolidation_page(request, pk: int):
     """The campaign's consolidated tables: headline figures, charts and sortable tables for
     the nation, a region or a département (DIHAL) or the prefecture's territory."""
     campaign = _campaign(request, pk)
-    context = consolidation_display.page_context(
-        campaign=campaign, user=request.user, params=request.GET
-    )
+    context = page.page_context(campaign=campaign, user=request.user, params=request.GET)
     return TemplateResponse(request, "documents/consolidation.html", context)
 
 
@@ -68,10 +68,8 @@ def consolidation_xlsx(request, pk: int):
     consolidation = scope_consolidation(campaign=campaign, user=request.user, scope=scope)
     _record_download(request, campaign, what="classeur XLSX", scope=scope)
     return private_download(
-        consolidation_files.consolidation_xlsx(consolidation=consolidation),
-        filename=consolidation_files.consolidation_filename(
-            consolidation=consolidation, extension="xlsx"
-        ),
+        workbook.consolidation_xlsx(consolidation=consolidation),
+        filename=files.consolidation_filename(consolidation=consolidation, extension="xlsx"),
         content_type=XLSX_TYPE,
     )
 
@@ -90,13 +88,13 @@ def consolidation_csv(request, pk: int, table: str):
         with_field_counts=table == "menages",
     )
     try:
-        content = consolidation_files.consolidation_csv(consolidation=consolidation, table=table)
+        content = files.consolidation_csv(consolidation=consolidation, table=table)
     except ValueError:
         raise Http404 from None
     _record_download(request, campaign, what=f"tableau « {table} » en CSV", scope=scope)
     return private_download(
         content,
-        filename=consolidation_files.consolidation_filename(
+        filename=files.consolidation_filename(
             consolidation=consolidation, extension="csv", table=table
         ),
         content_type=CSV_TYPE,
@@ -112,14 +110,14 @@ def consolidation_docx(request, pk: int):
         campaign=campaign, user=request.user, scope=scope, with_field_counts=False
     )
     try:
-        content = consolidation_report.consolidation_docx(consolidation=consolidation)
+        content = report.consolidation_docx(consolidation=consolidation)
     except RenderLimitExceeded as error:
         messages.error(request, str(error))
         return redirect("documents:consolidation", pk=pk)
     _record_download(request, campaign, what="rapport Word", scope=scope)
     return private_download(
         content,
-        filename=consolidation_files.consolidation_filename(
+        filename=files.consolidation_filename(
             consolidation=consolidation, extension="docx", table="rapport"
         ),
         content_type=DOCX_TYPE,

@@ -1,6 +1,6 @@
 """The consolidated tables' charts, drawn on the server as SVG (readable without JavaScript).
 
-Pure functions: they take figures already consolidated (``documents.consolidation``) or
+Pure functions: they take figures already consolidated (``documents.consolidation.frames``) or
 counted (``forms_app.tracker``) and return what the templates draw — positions in the SVG's
 viewBox, French labels, a title and a text alternative. Templates escape every text; no
 markup is built here. Colours come from the DSFR palette (``documents/consolidation.css``)
@@ -8,7 +8,9 @@ and are never the only cue: every bar carries its value, paired bars their serie
 
 - :func:`territory_bars`: one horizontal bar per territory in scope, largest first;
 - :func:`procedure_bars`: N-1 and N side by side per procedure, with the change in %;
-- :func:`answer_status_bar`: the campaign's answers stacked by where they stand.
+- the campaign's answers stacked by where they stand: ``documents.consolidation.status_chart``.
+
+Imports ``vocabulary``, ``frames`` and ``format``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from documents.consolidation import CODE, DEPARTEMENT, INTEGER, RATE, Measure, Procedure, is_missing
-from documents.consolidation_format import value_text
-from portal.charts import stacked_segments
+from documents.consolidation.format import value_text
+from documents.consolidation.frames import is_missing
+from documents.consolidation.vocabulary import CODE, DEPARTEMENT, INTEGER, RATE, Measure, Procedure
 
 # Geometry of the horizontal bar charts, in viewBox units (about pixels at full width).
 WIDTH = 760
@@ -119,6 +121,64 @@ def _label_lines(label: str) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class _Geometry:
+    """What every row of one bar chart shares."""
+
+    series: tuple[Series, ...]
+    kind: str
+    plot_width: float
+    largest: float
+    bar_height: int
+    bars_height: int
+
+    @property
+    def paired(self) -> bool:
+        return len(self.series) > 1
+
+
+def _bars(item: _Item, *, geometry: _Geometry, bar_y: float) -> list[Bar]:
+    bars = []
+    for number, (one, value) in enumerate(zip(geometry.series, item.values, strict=True)):
+        largest = geometry.largest
+        width = geometry.plot_width * max(value or 0.0, 0.0) / largest if largest else 0.0
+        top = bar_y + number * (geometry.bar_height + PAIR_GAP)
+        shown = value_text(value, geometry.kind)
+        bars.append(
+            Bar(
+                series=one,
+                value=value,
+                text=f"{one.label} : {shown}" if geometry.paired else shown,
+                x=PLOT_LEFT,
+                y=round(top, 1),
+                width=round(width, 1),
+                height=geometry.bar_height,
+                text_x=round(PLOT_LEFT + width + 5, 1),
+                text_y=round(top + geometry.bar_height / 2, 1),
+            )
+        )
+    return bars
+
+
+def _bar_row(item: _Item, *, geometry: _Geometry, y: float) -> tuple[BarRow, float]:
+    """The row of ``item`` drawn from ``y`` down, and its height."""
+    lines = _label_lines(item.label)
+    row_height = max(geometry.bars_height, len(lines) * LINE_HEIGHT)
+    middle = y + row_height / 2
+    first_line = middle - (len(lines) - 1) * LINE_HEIGHT / 2
+    row = BarRow(
+        key=item.key,
+        label=item.label,
+        lines=[
+            LabelLine(text, round(first_line + i * LINE_HEIGHT, 1)) for i, text in enumerate(lines)
+        ],
+        bars=_bars(item, geometry=geometry, bar_y=middle - geometry.bars_height / 2),
+        note=item.note,
+        note_y=round(middle, 1),
+    )
+    return row, row_height
+
+
 def _bar_chart(
     *,
     key: str,
@@ -131,54 +191,24 @@ def _bar_chart(
     kind: str,
     note_title: str = "",
 ) -> BarChart:
-    paired = len(series) > 1
     with_notes = any(item.note for item in items)
     plot_right = WIDTH - VALUE_ROOM - (NOTE_ROOM if with_notes else 0)
-    plot_width = plot_right - PLOT_LEFT
-    largest = max(
-        (value for item in items for value in item.values if value is not None and value > 0),
-        default=0.0,
+    bar_height = PAIR_BAR_HEIGHT if len(series) > 1 else BAR_HEIGHT
+    geometry = _Geometry(
+        series=tuple(series),
+        kind=kind,
+        plot_width=plot_right - PLOT_LEFT,
+        largest=max(
+            (value for item in items for value in item.values if value is not None and value > 0),
+            default=0.0,
+        ),
+        bar_height=bar_height,
+        bars_height=len(series) * bar_height + (len(series) - 1) * PAIR_GAP,
     )
-    bar_height = PAIR_BAR_HEIGHT if paired else BAR_HEIGHT
-    bars_height = len(series) * bar_height + (len(series) - 1) * PAIR_GAP
     rows, y = [], float(TOP)
     for item in items:
-        lines = _label_lines(item.label)
-        row_height = max(bars_height, len(lines) * LINE_HEIGHT)
-        middle = y + row_height / 2
-        first_line = middle - (len(lines) - 1) * LINE_HEIGHT / 2
-        bar_y = middle - bars_height / 2
-        bars = []
-        for number, (one, value) in enumerate(zip(series, item.values, strict=True)):
-            width = plot_width * max(value or 0.0, 0.0) / largest if largest else 0.0
-            top = bar_y + number * (bar_height + PAIR_GAP)
-            shown = value_text(value, kind)
-            bars.append(
-                Bar(
-                    series=one,
-                    value=value,
-                    text=f"{one.label} : {shown}" if paired else shown,
-                    x=PLOT_LEFT,
-                    y=round(top, 1),
-                    width=round(width, 1),
-                    height=bar_height,
-                    text_x=round(PLOT_LEFT + width + 5, 1),
-                    text_y=round(top + bar_height / 2, 1),
-                )
-            )
-        rows.append(
-            BarRow(
-                key=item.key,
-                label=item.label,
-                lines=[
-                    LabelLine(text, round(first_line + i * LINE_HEIGHT, 1))
-                    for i, text in enumerate(lines)
-                ],
-                bars=bars,
-                note=item.note,
-                note_y=round(middle, 1),
-            )
-        )
+        row, row_height = _bar_row(item, geometry=geometry, y=y)
+        rows.append(row)
         y += row_height + ROW_GAP
     return BarChart(
         key=key,
@@ -282,108 +312,4 @@ def procedure_bars(
         items=items,
         kind=INTEGER,
         note_title="Évolution",
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# The answers' status, stacked
-# ---------------------------------------------------------------------------------------
-
-STATUS_HEIGHT = 64
-STATUS_BAR_TOP = 8
-STATUS_BAR_HEIGHT = 34
-MIN_LABELLED_WIDTH = 4.0  # percent: narrower segments carry their count in the legend only
-
-
-def _count_text(count: int) -> str:
-    return value_text(count, INTEGER)
-
-
-@dataclass(frozen=True)
-class StatusPart:
-    key: str
-    label: str
-    count: int
-
-    @property
-    def text(self) -> str:
-        """The count grouped the French way: « 1 234 »."""
-        return _count_text(self.count)
-
-
-@dataclass(frozen=True)
-class StatusSegment:
-    """A part of the stacked bar: ``x``, ``width`` and ``center`` in percent of its length."""
-
-    key: str
-    label: str
-    count: int
-    text: str
-    x: float
-    width: float
-    center: float
-
-
-@dataclass(frozen=True)
-class StatusChart:
-    key: str
-    title: str
-    description: str
-    summary: str
-    table_id: str
-    parts: list[StatusPart]  # the legend and the table: every status, empty ones included
-    segments: list[StatusSegment]
-    expected: int
-    late: int
-    width: int = WIDTH
-    height: int = STATUS_HEIGHT
-    bar_top: int = STATUS_BAR_TOP
-    bar_height: int = STATUS_BAR_HEIGHT
-
-    @property
-    def label_y(self) -> float:
-        return self.bar_top + self.bar_height / 2
-
-    @property
-    def labelled(self) -> list[StatusSegment]:
-        return [s for s in self.segments if s.width >= MIN_LABELLED_WIDTH]
-
-    @property
-    def late_text(self) -> str:
-        return _count_text(self.late)
-
-
-def answer_status_bar(*, counts, table_id: str = "etat-des-reponses") -> StatusChart:
-    """(c) The expected answers stacked by where they stand, from the tracker's counts
-    (``forms_app.tracker.TrackerCounts``): accepted, transmitted and awaiting validation,
-    in progress (draft or returned), not started; the late ones are said in words."""
-    parts = [
-        StatusPart("acceptee", "Acceptées", counts.accepted),
-        StatusPart("transmise", "Transmises, en attente de validation", counts.awaiting),
-        StatusPart("en_cours", "En cours (brouillon ou renvoyée)", counts.in_progress),
-        StatusPart("a_commencer", "Non commencées", counts.not_started),
-    ]
-    title = "État des réponses"
-    listed = ", ".join(f"{part.label.lower()} : {part.text}" for part in parts)
-    summary = (
-        f"{title} : {_count_text(counts.transmitted)} transmise"
-        f"{'s' if counts.transmitted > 1 else ''} sur {_count_text(counts.expected)} attendue"
-        f"{'s' if counts.expected > 1 else ''} — {listed}"
-        + (f" ; {_count_text(counts.late)} en retard" if counts.late else "")
-        + "."
-    )
-    segments = [
-        StatusSegment(s.key, s.label, s.count, _count_text(s.count), s.x, s.width, s.center)
-        for s in stacked_segments((part.key, part.label, part.count) for part in parts)
-    ]
-    return StatusChart(
-        key="graphique-reponses",
-        title=title,
-        description=summary,
-        summary=summary,
-        table_id=table_id,
-        parts=parts,
-        segments=segments,
-        expected=counts.expected,
-        late=counts.late,
     )
