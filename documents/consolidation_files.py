@@ -59,7 +59,7 @@ from documents.consolidation_tables import (
     table_builders,
     workbook_tables,
 )
-from documents.templates_store import filename_part
+from documents.rendering.store import filename_part
 from portal.templatetags.portal_format import format_number_fr
 
 YEAR_KEYS = re.compile(r"^annee(_|$)")  # whole numbers shown without a thousands space

@@ -26,7 +26,7 @@ from documents.consolidation import (
     is_missing,
 )
 from documents.consolidation_rules import RuleKind
-from documents.rendering import date_fr, nombre, pourcentage
+from documents.rendering.filters import date_fr, nombre, pourcentage
 from portal.templatetags.portal_format import euros
 
 EMPTY = "—"

@@ -43,9 +43,10 @@ from documents.consolidation import (
 from documents.consolidation_format import measure_text, value_text
 from documents.consolidation_rules import Rule, RuleKind, rules_for_form
 from documents.consolidation_tables import comparison_evolution_label
-from documents.engine import render_docx
 from documents.models import TemplatePurpose
-from documents.rendering import date_fr
+from documents.rendering.filters import date_fr
+from documents.rendering.isolation import render_docx
+from documents.rendering.store import active_template
 from forms_app.models import Campaign
 from portal.models import Territory
 
@@ -218,8 +219,6 @@ def _comparison(comparison: Comparison | None, *, skipped: set[str]) -> dict[str
 def consolidation_docx(*, consolidation: Consolidation) -> bytes:
     """The consolidated report of ``consolidation`` as a Word document, on the active
     « rapport » template of the campaign's form (or the shipped one)."""
-    from documents.templates_store import active_template
-
     template = active_template(form=consolidation.campaign.form, purpose=TemplatePurpose.RAPPORT)
     return render_docx(template=template.data, context=report_context(consolidation=consolidation))
 

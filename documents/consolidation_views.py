@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from documents import consolidation_display, consolidation_files, consolidation_report
 from documents.consolidation_selectors import consolidation_scope, scope_consolidation
-from documents.rendering import RenderLimitExceeded
+from documents.rendering.sandbox import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
 from portal import permissions

@@ -40,9 +40,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtailstreamforms.models import Form
 
-from documents.exports import exports_dir
+from documents.exports.campaign_zips import exports_dir
 from documents.models import DocumentExport
-from documents.pdf import pdf_available
+from documents.rendering.pdf import pdf_available
 from forms_app.form_builder import answer_form, input_items
 from forms_app.households import (
     contact_attempt_add,

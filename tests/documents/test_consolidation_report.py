@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from wagtailstreamforms.models import Form
 
-from documents.checks import template_check
 from documents.consolidation import campaign_consolidation, is_missing
 from documents.consolidation_display import key_figures
 from documents.consolidation_report import (
@@ -24,7 +23,8 @@ from documents.consolidation_report import (
 )
 from documents.default_templates.report import build_report
 from documents.models import TemplatePurpose, WordTemplate
-from documents.templates_store import REPORT_TEMPLATE, active_template
+from documents.rendering.store import REPORT_TEMPLATE, active_template
+from documents.rendering.template_checks.check import template_check
 from forms_app.demo_households import DEMO_HOUSEHOLD_NAMES
 from forms_app.models import Campaign
 from portal.models import Territory, User
