@@ -125,7 +125,7 @@ class TemplateSamples:
     sample_context: Callable[..., dict[str, Any]]
 
 
-_samples: dict[str, TemplateSamples] = {}
+_samples: dict[TemplatePurpose, TemplateSamples] = {}  # filled from DocumentsConfig.ready
 
 
 def template_samples_register(
