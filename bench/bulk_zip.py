@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import render_docs  # noqa: E402  (sets Django up)
 
-from documents.engine import render_docx  # noqa: E402
-from documents.fast import compiled_template  # noqa: E402
+from documents.rendering.compiled import compiled_template  # noqa: E402
+from documents.rendering.isolation import render_docx  # noqa: E402
 
 _templates: dict[str, bytes] = {}
 _schemas: dict[str, list[dict]] = {}

@@ -1,7 +1,7 @@
 """Time to render one document from the default bilan and contrat templates: plain docxtpl
-(load, render, save) against the compiled path (``documents.fast``) in this process, and
-against the path the portal takes (``documents.engine.render_docx``: the compiled path in a
-worker process of ``documents.isolation``), in the same run, on the same answers, one after
+(load, render, save) against the compiled path (``documents.rendering.compiled``) in this
+process, and against the path the portal takes (``documents.rendering.isolation.render_docx``:
+the compiled path in a worker process), in the same run, on the same answers, one after
 the other so that all see the same machine load. "Alone" is one document on a fresh pool
 (worker start, template sent and compiled); the batch is a zip's documents on warm workers.
 
@@ -28,11 +28,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from documents import isolation  # noqa: E402
-from documents.engine import render_docx, render_docx_many, render_docx_plain  # noqa: E402
-from documents.exports import RENDER_BATCH  # noqa: E402
-from documents.fast import compiled_template, render_docx_fast  # noqa: E402
-from documents.rendering import answers_context  # noqa: E402
+from documents.exports.campaign_zips import RENDER_BATCH  # noqa: E402
+from documents.rendering import isolation  # noqa: E402
+from documents.rendering.compiled import compiled_template, render_docx_fast  # noqa: E402
+from documents.rendering.context import answers_context  # noqa: E402
+from documents.rendering.engine import render_docx_plain  # noqa: E402
+from documents.rendering.isolation import render_docx, render_docx_many  # noqa: E402
 from forms_app.form_builder import input_items  # noqa: E402
 from forms_app.seed import block_value, read_form_specs  # noqa: E402
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
-from documents import templates_store
 from documents.consolidation.report import report_keys
 from documents.models import TemplatePurpose, WordTemplate
-from documents.rendering import RenderLimitExceeded
+from documents.rendering import store
+from documents.rendering.sandbox import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from portal import permissions
 from portal.accounts import sensitive_operation
@@ -78,9 +78,9 @@ def templates_index(request):
     rows = [
         {
             "form": form,
-            "active": templates_store.active_template(form=form).label,
+            "active": store.active_template(form=form).label,
             "report": (
-                templates_store.active_template(form=form, purpose=TemplatePurpose.RAPPORT).label
+                store.active_template(form=form, purpose=TemplatePurpose.RAPPORT).label
                 if permissions.form_has_consolidation(form)
                 else ""
             ),
@@ -99,7 +99,7 @@ def _section(form: Form, purpose: str, upload: TemplateUploadForm) -> dict:
     return {
         "purpose": purpose,
         "versions": versions,
-        "active": templates_store.active_template(form=form, purpose=purpose),
+        "active": store.active_template(form=form, purpose=purpose),
         "upload": upload,
         "upload_url": reverse(
             f"documents_admin:{'report' if report else 'form'}_templates",
@@ -125,13 +125,13 @@ def form_templates(request, form_id: int, purpose: str = TemplatePurpose.DOCUMEN
     check, version, status = None, None, 200
     if request.method == "POST" and upload.is_valid():
         try:
-            version, check = templates_store.word_template_upload(
+            version, check = store.word_template_upload(
                 form=form,
                 uploaded=upload.cleaned_data["file"],
                 user=request.user,
                 purpose=purpose,
             )
-        except templates_store.TemplateRefused as refused:
+        except store.TemplateRefused as refused:
             for error in refused.errors:
                 upload.add_error("file", error)
             status = 400
@@ -198,7 +198,7 @@ def template_current(request, form_id: int, purpose: str = TemplatePurpose.DOCUM
     purpose = _purpose(purpose, form)
     _record(request, AuditAction.DOWNLOAD, form, purpose, "en service")
     return private_download(
-        templates_store.active_template(form=form, purpose=purpose).data,
+        store.active_template(form=form, purpose=purpose).data,
         filename=f"{_stem(form, purpose)}.docx",
         content_type=DOCX_TYPE,
     )
@@ -209,7 +209,7 @@ def template_preview(request, pk: int):
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
     try:
-        content = templates_store.template_preview(template=version)
+        content = store.template_preview(template=version)
     except RenderLimitExceeded as error:
         messages.error(request, str(error))
         return _form_page(version.form_id, version.purpose)
@@ -233,7 +233,7 @@ def _form_page(form_id: int, purpose: str) -> HttpResponse:
 def template_activate(request, pk: int) -> HttpResponse:
     _editors_only(request)
     version = get_object_or_404(WordTemplate, pk=pk)
-    templates_store.word_template_activate(template=version)
+    store.word_template_activate(template=version)
     _record(request, AuditAction.TEMPLATE_ACTIVATION, version.form, version.purpose, version.number)
     what = "du rapport consolidé " if version.purpose == TemplatePurpose.RAPPORT else ""
     messages.success(request, f"Version {version.number} {what}mise en service.")
@@ -248,7 +248,7 @@ def templates_use_defaults(
     _editors_only(request)
     form = get_object_or_404(Form, pk=form_id)
     purpose = _purpose(purpose, form)
-    templates_store.word_templates_use_defaults(form=form, purpose=purpose)
+    store.word_templates_use_defaults(form=form, purpose=purpose)
     _record(request, AuditAction.TEMPLATE_ACTIVATION, form, purpose, "fourni avec le portail")
     messages.success(request, "Le modèle fourni avec le portail est de nouveau en service.")
     return _form_page(form.pk, purpose)

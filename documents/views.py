@@ -1,5 +1,5 @@
 """Downloads of Word documents and of a campaign's zip. Thin: access via
-portal.permissions, documents via documents.templates_store and documents.exports."""
+portal.permissions, documents via documents.rendering.store and documents.exports."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from documents import exports, pdf
+from documents.exports import campaign_zips
 from documents.models import DocumentExport, ExportStatus
-from documents.rendering import RenderLimitExceeded
-from documents.templates_store import document_filename, submission_document
+from documents.rendering import pdf
+from documents.rendering.sandbox import RenderLimitExceeded
+from documents.rendering.store import document_filename, submission_document
 from forms_app import selectors as forms_selectors
 from portal import permissions
 from portal.accounts import sensitive_operation
@@ -96,7 +97,7 @@ def campaign_export_start(request, pk: int):
     if not permissions.can_export_campaign_documents(request.user):
         raise PermissionDenied
     campaign = get_object_or_404(forms_selectors.campaigns_followed_by(user=request.user), pk=pk)
-    export = exports.campaign_export_request(campaign=campaign, user=request.user)
+    export = campaign_zips.campaign_export_request(campaign=campaign, user=request.user)
     audit_record(
         user=request.user,
         action=AuditAction.EXPORT,
@@ -145,7 +146,7 @@ def export_progress(request, pk: int):
 def export_download(request, pk: int):
     """The complete zip; nothing while it is being built."""
     export = _own_export(request, pk)
-    path = exports.export_path(export=export)
+    path = campaign_zips.export_path(export=export)
     if path is None:
         raise Http404
     audit_record(

@@ -242,7 +242,7 @@ def purge_expired_data(
     documents, contacts and files, after writing their anonymous counts), the abandoned
     drafts and the expired exports; one audit row says what went. ``dry_run`` counts and
     changes nothing."""
-    from documents.retention import purge_expired_exports
+    from documents.exports.retention import purge_expired_exports
 
     now = now or timezone.now()
     with transaction.atomic():

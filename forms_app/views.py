@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from documents.pdf import pdf_available
+from documents.rendering.pdf import pdf_available
 from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
 from forms_app.answering import (
     as_post,

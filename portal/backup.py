@@ -50,7 +50,7 @@ SQLITE_FILE: Final = "database/db.sqlite3"
 POSTGRESQL_FILE: Final = "database/database.dump"
 FILES_DIR: Final = "files"
 CHUNK: Final = 1024 * 1024
-PARTIAL_SUFFIX: Final = ".part"  # a zip being built (documents.exports): never saved
+PARTIAL_SUFFIX: Final = ".part"  # a zip being built (documents.exports.campaign_zips): never saved
 VENDORS: Final = {
     "django.db.backends.sqlite3": "sqlite",
     "django.db.backends.postgresql": "postgresql",

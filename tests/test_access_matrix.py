@@ -42,9 +42,9 @@ from wagtailstreamforms.models import Form
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.loader import demo_data_load
-from documents.exports import exports_dir
+from documents.exports.campaign_zips import exports_dir
 from documents.models import DocumentExport
-from documents.pdf import pdf_available
+from documents.rendering.pdf import pdf_available
 from forms_app.form_builder import answer_form, input_items
 from forms_app.households import (
     contact_attempt_add,

@@ -30,11 +30,11 @@ below), so that there is no loop:
 - ``build``: the entry point, ``campaign_consolidation``. Imports ``selectors``,
   ``answers``, ``frames``.
 - ``files`` (CSV, file names) then ``workbook`` (XLSX): import ``tables`` (and
-  ``documents.templates_store`` for the file names).
+  ``documents.rendering.store`` for the file names).
 - ``display``: the page's tables as French text, sorted. Imports ``format``, ``tables``,
   ``status_chart``.
 - ``report``: the Word report's context and document. Imports ``format``, ``tables``,
-  ``selectors`` and the rendering side (``documents.engine``, ``documents.templates_store``).
+  ``selectors`` and the rendering side (``documents.rendering``).
 - ``page``: what the page shows for a person's scope. Imports ``build``, ``display``,
   ``charts``, ``status_chart``, ``files``, ``selectors``.
 - ``views``: the page and the downloads. Imports ``page``, ``build``, ``files``,
@@ -42,7 +42,7 @@ below), so that there is no loop:
 - ``seed``: the rules of the data file's forms (a service). Imports ``documents.models``.
 
 ``documents.models`` imports ``blocks``, ``fields`` and ``rules`` only. The rendering side
-(``documents.rendering``, ``engine``, ``templates_store``…) is not to import this package:
-``documents.templates_store`` still imports ``report`` inside two functions, until the
-rendering side's registry of report samples replaces them.
+(``documents.rendering``) never imports this package: the report registers its variables
+and sample with ``documents.rendering.store.template_samples_register`` from
+``DocumentsConfig.ready``.
 """

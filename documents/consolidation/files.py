@@ -38,7 +38,7 @@ from documents.consolidation.vocabulary import (
     REGION,
     TEXT,
 )
-from documents.templates_store import filename_part
+from documents.rendering.store import filename_part
 
 # What a spreadsheet may read as a formula: =, +, -, @, and a tab or carriage return before
 # one (the workbook's text cells and the CSV files alike).

@@ -28,7 +28,7 @@ from documents.consolidation.vocabulary import (
     RATE,
     Measure,
 )
-from documents.rendering import date_fr, nombre, pourcentage
+from documents.rendering.filters import date_fr, nombre, pourcentage
 from portal.templatetags.portal_format import euros
 
 EMPTY = "—"

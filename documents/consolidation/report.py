@@ -10,7 +10,7 @@ formats a figure itself. The report holds figures only — never an answer's
 text, an organisation's reply or a household's identity.
 
 Imports ``vocabulary``, ``rules``, ``frames``, ``format``, ``tables`` and ``selectors``, and
-the rendering side (``documents.engine``, ``documents.templates_store``), which never
+the rendering side (``documents.rendering``), which never
 imports it back.
 """
 
@@ -53,10 +53,10 @@ from documents.consolidation.vocabulary import (
     Measure,
     Procedure,
 )
-from documents.engine import render_docx
 from documents.models import TemplatePurpose
-from documents.rendering import date_fr
-from documents.templates_store import active_template
+from documents.rendering.filters import date_fr
+from documents.rendering.isolation import render_docx
+from documents.rendering.store import active_template
 from forms_app.models import Campaign
 from portal.models import Territory
 from portal.selectors import collation_key

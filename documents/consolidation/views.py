@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from documents.consolidation import files, page, report, workbook
 from documents.consolidation.build import scope_consolidation
 from documents.consolidation.selectors import consolidation_scope
-from documents.rendering import RenderLimitExceeded
+from documents.rendering.sandbox import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from forms_app.models import Campaign
 from portal import permissions

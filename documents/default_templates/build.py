@@ -2,7 +2,8 @@
 checkout's root), then commit the scripts and the five `<slug>.docx` beside them together.
 
 Writes the portal's default Word templates, one per form of ``forms_app/content/forms.yaml``:
-docxtpl templates (rendered by ``documents.engine.render_docx`` in the portal's sandbox) in the
+docxtpl templates (rendered by ``documents.rendering.isolation.render_docx`` in the
+portal's sandbox) in the
 State's official layout — A4, the « République française » block in text, the issuer (the
 préfecture or the operator), title, date, the form's sections as headings, answers as
 paragraphs and tables, repeatable groups as table rows, signature blocks and a numbered

@@ -303,7 +303,7 @@ LOGGING = {
     },
 }
 
-# Rendering of editors' templates (documents.isolation): every document is rendered in a
+# Rendering of editors' templates (documents.rendering.isolation): every document is rendered in a
 # worker process, never in the web process; a worker passing its limits is killed and
 # replaced, and the person gets a French error.
 PORTAL_RENDER_ISOLATED = env.bool("PORTAL_RENDER_ISOLATED", True)  # off only to debug

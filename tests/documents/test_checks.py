@@ -14,16 +14,14 @@ import pytest
 from django.conf import settings
 from jinja2.exceptions import SecurityError
 
-from documents import checks
-from documents.checks import package_problems, sample_data, template_check
-from documents.engine import render_docx
-from documents.rendering import (
-    DEFAULT_LIMITS,
-    META_KEYS,
-    RenderLimitExceeded,
-    RenderLimits,
-    answers_context,
-)
+from documents.rendering.context import META_KEYS, answers_context
+from documents.rendering.isolation import render_docx
+from documents.rendering.sandbox import DEFAULT_LIMITS, RenderLimitExceeded, RenderLimits
+from documents.rendering.template_checks import check as checks
+from documents.rendering.template_checks import rules, sample
+from documents.rendering.template_checks.check import template_check
+from documents.rendering.template_checks.package import package_problems
+from documents.rendering.template_checks.sample import sample_data
 from tests.documents.builders import (
     all_text,
     docx_bytes,
@@ -203,7 +201,7 @@ HOSTILE_PACKAGES = {
     ),
     "zip bomb: 60 MB of zeros": (_bomb, "image1.png"),
     "zip bomb: sizes lie in the headers": (_lying_bomb, "image1.png"),
-    "1 001 tiny entries": (_many_entries, str(checks.MAX_ENTRIES)),
+    "1 001 tiny entries": (_many_entries, str(rules.MAX_ENTRIES)),
     "path going up with ..": (
         lambda: zip_patched(docx_bytes("x"), add={"word/../../evil.sh": b"#!/bin/sh"}),
         "word/../../evil.sh",
@@ -481,7 +479,7 @@ class TestHostilePackages:
         assert peak < 5 * MB
 
     def test_the_upload_itself_is_capped(self):
-        too_big = b"PK" + bytes(checks.MAX_UPLOAD_BYTES)
+        too_big = b"PK" + bytes(rules.MAX_UPLOAD_BYTES)
 
         problems = package_problems(data=too_big)
 
@@ -670,8 +668,8 @@ class TestGoodTemplates:
         assert check.unknown_variables == []
         text = all_text(check.preview)
         for shown in [
-            checks.SAMPLE_TEXT,
-            checks.SAMPLE_LONG_TEXT,
+            sample.SAMPLE_TEXT,
+            sample.SAMPLE_LONG_TEXT,
             "29 décembre 2020",
             "117\u202f600,00\u00a0€",
             "Assignation",
@@ -681,7 +679,7 @@ class TestGoodTemplates:
             "Édité le 15 décembre 2020",
         ]:
             assert shown in text
-        assert text.count(f"{checks.SAMPLE_TEXT} = ") == 2
+        assert text.count(f"{sample.SAMPLE_TEXT} = ") == 2
 
     def test_unknown_variables_pass_as_a_warning_with_the_known_keys(self):
         template = docx_bytes(

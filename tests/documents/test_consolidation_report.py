@@ -14,7 +14,6 @@ from docx import Document
 from wagtailstreamforms.models import Form
 
 from demo.households import DEMO_HOUSEHOLD_NAMES
-from documents.checks import template_check
 from documents.consolidation.build import campaign_consolidation
 from documents.consolidation.frames import is_missing
 from documents.consolidation.page import key_figures
@@ -26,7 +25,8 @@ from documents.consolidation.report import (
 )
 from documents.default_templates.report import build_report
 from documents.models import TemplatePurpose, WordTemplate
-from documents.templates_store import REPORT_TEMPLATE, active_template
+from documents.rendering.store import REPORT_TEMPLATE, active_template
+from documents.rendering.template_checks.check import template_check
 from forms_app.models import Campaign
 from portal.models import Territory, User
 from portal.templatetags.portal_format import euros

@@ -17,10 +17,12 @@ from docx import Document
 from docxtpl import DocxTemplate
 from jinja2 import nodes
 
-from documents.checks import template_check
 from documents.default_templates.build import TEMPLATES, build_all
-from documents.engine import render_docx, render_docx_plain
-from documents.rendering import META_KEYS, PortalSandbox, answers_context, submission_context
+from documents.rendering.context import META_KEYS, answers_context, submission_context
+from documents.rendering.engine import render_docx_plain
+from documents.rendering.isolation import render_docx
+from documents.rendering.sandbox import PortalSandbox
+from documents.rendering.template_checks.check import template_check
 from forms_app.models import FormVersion, Submission
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "documents" / "default_templates"

@@ -9,8 +9,8 @@ from django.test import Client
 from docx import Document
 
 from documents.models import DocumentExport
-from documents.pdf import pdf_available
-from documents.rendering import submission_context
+from documents.rendering.context import submission_context
+from documents.rendering.pdf import pdf_available
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from tests.signing import signed_in
 
@@ -145,7 +145,7 @@ def test_a_zip_being_built_is_never_served_and_a_failure_says_so(
     def broken(**kwargs):
         raise RuntimeError("moteur en panne")
 
-    monkeypatch.setattr("documents.exports.render_docx_many", broken)
+    monkeypatch.setattr("documents.exports.campaign_zips.render_docx_many", broken)
     export = _export(client, campaign, django_capture_on_commit_callbacks)
     export.refresh_from_db()
     assert export.status == "echouee"

@@ -1,6 +1,6 @@
-"""The compiled path (documents.fast) makes the documents plain docxtpl makes: same text in
-the body, tables, headers, footers and properties, for every shipped template and for
-answers that try to break the XML; and it keeps the sandbox, the deadline and the fallback."""
+"""The compiled path (documents.rendering.compiled) makes the documents plain docxtpl makes:
+same text in the body, tables, headers, footers and properties, for every shipped template and
+for answers that try to break the XML; and it keeps the sandbox, the deadline and the fallback."""
 
 from __future__ import annotations
 
@@ -23,10 +23,13 @@ from docxtpl import DocxTemplate, Listing, RichText
 from jinja2.exceptions import SecurityError
 from lxml import etree
 
-from documents import fast
-from documents.engine import render_docx, render_docx_plain
-from documents.fast import NeedsPlainDocxtpl, compiled_template, render_docx_fast
-from documents.rendering import RenderLimitExceeded, RenderLimits, answers_context
+from documents.rendering import compiled, compiled_source
+from documents.rendering.compiled import compiled_template, render_docx_fast
+from documents.rendering.compiled_source import NeedsPlainDocxtpl
+from documents.rendering.context import answers_context
+from documents.rendering.engine import render_docx_plain
+from documents.rendering.isolation import render_docx
+from documents.rendering.sandbox import RenderLimitExceeded, RenderLimits
 from forms_app.form_builder import input_items
 from forms_app.models import FormVersion
 
@@ -207,7 +210,9 @@ def footnotes_template(footnote: str) -> bytes:
         f'</w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>{footnote}</w:t></w:r></w:p>'
         "</w:footnote></w:footnotes>"
     ).encode()
-    part = Part(PackURI("/word/footnotes.xml"), fast.FOOTNOTES_TYPE, blob, document.part.package)
+    part = Part(
+        PackURI("/word/footnotes.xml"), compiled.FOOTNOTES_TYPE, blob, document.part.package
+    )
     document.part.relate_to(part, RT.FOOTNOTES)
     return _saved(document)
 
@@ -419,7 +424,9 @@ def test_a_template_is_compiled_once_and_tables_are_fixed_only_when_needed():
 
 
 def test_tables_whose_grid_docxtpl_would_change_are_detected():
-    assert fast._tables_keep_their_grid(compiled_template(bilan_template())._body.part.source)
+    assert compiled_source.tables_keep_their_grid(
+        compiled_template(bilan_template())._body.part.source
+    )
     for source in (
         "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>"
         "{% for x in y %}<w:tr><w:tc/><w:tc></w:tc></w:tr>{% endfor %}</w:tbl>",
@@ -427,7 +434,7 @@ def test_tables_whose_grid_docxtpl_would_change_are_detected():
         "<w:tbl><w:tblGrid><w:gridCol/></w:tblGrid><w:tr>{% if a %}<w:tc></w:tc>{% endif %}"
         "</w:tr></w:tbl>",
     ):
-        assert not fast._tables_keep_their_grid(source)
+        assert not compiled_source.tables_keep_their_grid(source)
 
 
 @pytest.mark.parametrize(
@@ -441,7 +448,7 @@ def test_tables_whose_grid_docxtpl_would_change_are_detected():
     ],
 )
 def test_resolve_listing_is_docxtpls(xml):
-    assert fast.resolve_listing(xml) == DocxTemplate.resolve_listing(None, xml)
+    assert compiled_source.resolve_listing(xml) == DocxTemplate.resolve_listing(None, xml)
 
 
 # --- Objects only docxtpl renders -----------------------------------------------------------------

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from documents import isolation
 from documents.models import TemplatePurpose, WordTemplate
+from documents.rendering import isolation
 from forms_app.models import Submission, SubmissionStatus
 from tests.documents.builders import all_text, docx_bytes
 from tests.signing import signed_in
@@ -125,14 +125,14 @@ def test_changed_settings_replace_the_workers(limits):
 
 
 def _limits():
-    from documents.rendering import DEFAULT_LIMITS
+    from documents.rendering.sandbox import DEFAULT_LIMITS
 
     return DEFAULT_LIMITS
 
 
 def test_a_batch_comes_back_in_order_and_a_hog_in_a_batch_ends_only_its_worker(limits):
-    from documents.engine import render_docx_many
-    from documents.rendering import RenderLimitExceeded
+    from documents.rendering.isolation import render_docx_many
+    from documents.rendering.sandbox import RenderLimitExceeded
 
     template = docx_bytes("Dossier {{ numero }}")
     documents = render_docx_many(template=template, contexts=[{"numero": n} for n in range(45)])

@@ -3,8 +3,8 @@ campaign answers and household documents — converts to PDF without error."""
 
 import pytest
 
-from documents.pdf import docx_to_pdf_many, pdf_available
-from documents.templates_store import submission_document
+from documents.rendering.pdf import docx_to_pdf_many, pdf_available
+from documents.rendering.store import submission_document
 from forms_app.models import Submission, SubmissionStatus
 
 

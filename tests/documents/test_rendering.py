@@ -7,8 +7,8 @@ import time
 import pytest
 from docx import Document
 
-from documents.engine import render_docx_plain
-from documents.rendering import RenderLimitExceeded, RenderLimits
+from documents.rendering.engine import render_docx_plain
+from documents.rendering.sandbox import RenderLimitExceeded, RenderLimits
 
 LIMITS = RenderLimits(seconds=1.0)
 

@@ -9,8 +9,9 @@ import pytest
 from django.utils.datastructures import MultiValueDict
 from docx import Document
 
-from documents.engine import render_docx, render_docx_plain
-from documents.fast import render_docx_fast
+from documents.rendering.compiled import render_docx_fast
+from documents.rendering.engine import render_docx_plain
+from documents.rendering.isolation import render_docx
 from forms_app.answering import typed_input
 from portal.text import xml_safe_text, xml_safe_value
 from tests.documents.builders import all_text, docx_bytes

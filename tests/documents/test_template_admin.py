@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtailstreamforms.models import Form
 
-from documents.checks import SAMPLE_META
 from documents.models import WordTemplate
+from documents.rendering.template_checks.sample import SAMPLE_META
 from forms_app.models import Submission, SubmissionStatus
 from tests.documents.builders import all_text, docx_bytes, docx_with_macro
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from wagtailstreamforms.models import Form
 
 from documents.consolidation.build import campaign_consolidation
+from documents.exports.retention import purge_expired_exports
 from documents.models import DocumentExport, ExportStatus
-from documents.retention import purge_expired_exports
 from forms_app import households, lifecycle
 from forms_app.indicators import field_indicators, field_indicators_by_territory
 from forms_app.models import (

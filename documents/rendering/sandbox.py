@@ -1,5 +1,5 @@
-"""How an answer becomes a Word document: the sandboxed Jinja environment every template
-is rendered in, its French filters and limits, and the context of a submission.
+"""The sandboxed Jinja environment every template is rendered in, with its limits and the
+portal's French filters (``documents.rendering.filters``).
 
 An uploaded template is code (security.md #4–6): it is only ever rendered in
 ``PortalSandbox`` — Jinja's SandboxedEnvironment with autoescape on, so that an answer
@@ -10,7 +10,6 @@ runaway template with ``RenderLimitExceeded`` while the worker lives on.
 from __future__ import annotations
 
 import ctypes
-import datetime
 import itertools
 import os
 import threading
@@ -18,17 +17,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.dateformat import format as date_format
-from jinja2 import pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from forms_app.field_types import field_type
-from forms_app.form_builder import input_items
-from portal.templatetags.portal_format import format_number_fr
+from documents.rendering.filters import FRENCH_FILTERS
 
 
 class RenderLimitExceeded(SecurityError):
@@ -187,179 +181,3 @@ class PortalSandbox(SandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.check_clock()
         return super().getattr(obj, attribute)
-
-
-# --- French filters -------------------------------------------------------------------
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).replace("\u202f", "").replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        return None
-
-
-def date_fr(value: Any, style: str = "long") -> str:
-    """« 29 décembre 2020 » (``style="court"``: « 29/12/2020 »)."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return date_format(value, "d/m/Y" if style == "court" else "j F Y")
-
-
-def montant(value: Any) -> str:
-    """« 117 600,00 € »."""
-    number = _as_decimal(value)
-    return "" if number is None else f"{format_number_fr(number, decimals=2)}\u00a0€"
-
-
-def nombre(value: Any, decimales: int | None = None) -> str:
-    """« 1 234 » or « 3,5 »: thousands grouped, decimal comma."""
-    number = _as_decimal(value)
-    if number is None:
-        return ""
-    if decimales is None:
-        decimales = max(-number.as_tuple().exponent, 0) if number != number.to_integral() else 0
-    return format_number_fr(number, decimals=decimales)
-
-
-def pourcentage(value: Any, decimales: int = 1) -> str:
-    """« 62,5 % » from 62.5."""
-    shown = nombre(value, decimales)
-    return f"{shown}\u00a0%" if shown else ""
-
-
-def oui_non(value: Any) -> str:
-    return {True: "Oui", False: "Non", "oui": "Oui", "non": "Non"}.get(value, "")
-
-
-@pass_context
-def libelle(context, value: Any, key: str) -> str:
-    """A choice's label: ``{{ brut.q1_mode_creation|libelle("q1_mode_creation") }}``."""
-    item = (context.get("_champs") or {}).get(key)
-    if item is None:
-        return "" if value is None else str(value)
-    return field_type(item["type"]).display(value, item["value"])
-
-
-FRENCH_FILTERS = {
-    "date_fr": date_fr,
-    "montant": montant,
-    "nombre": nombre,
-    "pourcentage": pourcentage,
-    "oui_non": oui_non,
-    "libelle": libelle,
-}
-
-
-# --- The context of a submission -------------------------------------------------------
-
-# Names the context gives besides the form's own keys.
-META_KEYS = frozenset(
-    {
-        "brut",
-        "reponses",
-        "formulaire",
-        "version_formulaire",
-        "campagne",
-        "date_limite",
-        "organisation",
-        "territoire",
-        "departement",
-        "region",
-        "statut",
-        "date_transmission",
-        "menage",
-        "date_document",
-    }
-)
-
-
-def _fields_by_key(schema: list[dict]) -> dict[str, dict]:
-    fields = {}
-    for item in input_items(schema):
-        fields[item["value"]["key"]] = item
-        if item["type"] == "group":
-            for child in item["value"]["fields"]:
-                fields.setdefault(child["value"]["key"], child)
-    return fields
-
-
-def answers_context(*, schema: list[dict], data: dict[str, Any]) -> dict[str, Any]:
-    """Each key of ``schema`` as it reads in French (dates in words, amounts in euros,
-    labels of choices); a repeatable group as a list of rows keyed the same way; the raw
-    values under ``brut``. A key missing from ``data`` reads as empty."""
-    context: dict[str, Any] = {"brut": {}}
-    for item in input_items(schema):
-        kind, value = item["type"], item["value"]
-        key = value["key"]
-        raw = data.get(key)
-        context["brut"][key] = raw
-        if kind == "group":
-            children = [(child["type"], child["value"]) for child in value["fields"]]
-            context[key] = [
-                {sub["key"]: field_type(t).display(row.get(sub["key"]), sub) for t, sub in children}
-                for row in (raw or [])
-                if isinstance(row, dict)
-            ]
-        elif kind == "file":
-            context[key] = raw.get("name", "") if isinstance(raw, dict) else ""
-        else:
-            context[key] = field_type(kind).display(raw, value)
-    context["_champs"] = _fields_by_key(schema)
-    context["reponses"] = _answer_lines(schema, context)
-    return context
-
-
-def _answer_lines(schema: list[dict], context: dict[str, Any]) -> list[dict[str, str]]:
-    """Every answer as « libellé : valeur », sections included, for a template that does
-    not know the form's keys (a form created by editors before its own template)."""
-    lines = []
-    for item in schema:
-        kind, value = item["type"], item["value"]
-        if kind == "section":
-            lines.append({"section": value["label"], "libelle": "", "valeur": ""})
-        elif kind == "group":
-            labels = {child["value"]["key"]: child["value"]["label"] for child in value["fields"]}
-            rows = [
-                " ; ".join(f"{labels[key]} : {shown}" for key, shown in row.items() if shown)
-                for row in context.get(value["key"], [])
-            ]
-            lines.append({"section": "", "libelle": value["label"], "valeur": "\n".join(rows)})
-        elif field_type(kind).is_input:
-            lines.append(
-                {"section": "", "libelle": value["label"], "valeur": context.get(value["key"], "")}
-            )
-    return lines
-
-
-def submission_context(*, submission) -> dict[str, Any]:
-    """The context a submission's document is rendered with: its answers on its own form
-    version, and who, what and when (never a household's identity beyond the answers)."""
-    context = answers_context(schema=submission.form_version.schema, data=submission.data or {})
-    campaign, territory = submission.campaign, submission.territory
-    context.update(
-        formulaire=submission.form_version.form.title,
-        version_formulaire=submission.form_version.number,
-        campagne=campaign.title if campaign else "",
-        date_limite=date_fr(campaign.due_on) if campaign else "",
-        organisation=submission.organisation.name,
-        territoire=territory.name if territory else "",
-        departement=territory.code if territory else "",
-        region=territory.region if territory else "",
-        statut=submission.get_status_display(),
-        date_transmission=date_fr(submission.submitted_at.date())
-        if submission.submitted_at
-        else "",
-        menage=submission.household.reference if submission.household_id else "",
-        date_document=date_fr(
-            (submission.submitted_at or submission.updated_at or datetime.datetime.now()).date()
-        ),
-    )
-    return context

@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from documents.engine import render_docx_many
 from documents.models import DocumentExport, ExportStatus
-from documents.rendering import submission_context
-from documents.templates_store import active_template, document_filename
+from documents.rendering.context import submission_context
+from documents.rendering.isolation import render_docx_many
+from documents.rendering.store import active_template, document_filename
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from portal import permissions
 from portal.models import User
@@ -28,7 +28,7 @@ from portal.models import User
 logger = logging.getLogger(__name__)
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 PROGRESS_EVERY = 20
-RENDER_BATCH = 20  # documents per round trip to a render worker (documents.isolation)
+RENDER_BATCH = 20  # documents per round trip to a render worker (documents.rendering.isolation)
 
 
 def exports_dir() -> Path:

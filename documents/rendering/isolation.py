@@ -9,8 +9,12 @@ new one and raises ``RenderLimitExceeded`` in French; the next document renders 
 
 Workers are long-lived (one per ``PORTAL_RENDER_WORKERS``) and started lazily by
 "forkserver", never by forking a threaded web process. A template is sent once per worker,
-then named by its hash; its compiled form stays in the worker (``documents.fast``'s cache), so
-a zip of N documents compiles it once.
+then named by its hash; its compiled form stays in the worker (``documents.rendering.compiled``'s
+cache), so a zip of N documents compiles it once.
+
+``render_docx`` and ``render_docx_many`` are the portal's entry points: every document is
+rendered through them. A worker is a fork of the fork server, which set Django up and imported
+this module first (``documents.rendering.render_boot``).
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import resource
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # imported by the worker before Django is set up: no model import here
-    from documents.rendering import RenderLimits
+import django
+from django.conf import settings
+
+from documents.rendering.engine import render_docx_local
+from documents.rendering.sandbox import DEFAULT_LIMITS, RenderLimitExceeded, RenderLimits
 
 LIMIT_MESSAGE = (
     "Le modèle de document a dépassé les limites de temps ou de mémoire : le document n'a pas "
@@ -37,8 +45,6 @@ WORKER_TEMPLATES = 8  # templates each worker keeps by hash
 
 
 def _settings() -> tuple[bool, float, int, int]:
-    from django.conf import settings
-
     return (
         getattr(settings, "PORTAL_RENDER_ISOLATED", True),
         float(getattr(settings, "PORTAL_RENDER_CPU_SECONDS", 15)),
@@ -53,8 +59,6 @@ def _settings() -> tuple[bool, float, int, int]:
 def limit_address_space(memory_bytes: int) -> None:
     """Lets this process add at most ``memory_bytes`` of address space to what it uses now
     (the render workers, and the upload check's child)."""
-    import resource
-
     with open("/proc/self/statm") as statm:
         used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -67,8 +71,6 @@ def limit_address_space(memory_bytes: int) -> None:
 def _limit_cpu(cpu_seconds: float) -> None:
     """CPU time is counted over the worker's life: each document gets ``cpu_seconds`` more
     than the worker has used so far (SIGXCPU, whose default action ends the process)."""
-    import resource
-
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = usage.ru_utime + usage.ru_stime
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
@@ -89,11 +91,7 @@ def mark_render_child() -> None:
 
 def _worker_main(connection, cpu_seconds: float, memory_bytes: int) -> None:
     mark_render_child()
-    import django
-
-    django.setup()
-    from documents.engine import render_docx_local
-
+    django.setup()  # done already by the fork server (render_boot): a no-op, kept as a guard
     limit_address_space(memory_bytes)
     templates: OrderedDict[str, bytes] = OrderedDict()
     while True:
@@ -147,7 +145,7 @@ class RenderPool:
         self._context = multiprocessing.get_context("forkserver")
         # The fork server is single-threaded and imports Django once; each worker is a fork
         # of it (milliseconds), not of the threaded web process.
-        self._context.set_forkserver_preload(["documents.render_boot"])
+        self._context.set_forkserver_preload(["documents.rendering.render_boot"])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
@@ -203,8 +201,6 @@ class RenderPool:
     ) -> list[bytes]:
         """The documents of ``contexts``, in order, in one round trip to one worker (what
         a zip asks: the pipe's cost is paid once per batch, not once per document)."""
-        from documents.rendering import RenderLimitExceeded
-
         digest = hashlib.sha256(template).hexdigest()
         worker = self._take()
         healthy = False
@@ -278,8 +274,6 @@ atexit.register(shutdown_pool)
 
 def render_isolated(*, template: bytes, context: dict[str, Any], limits: RenderLimits) -> bytes:
     """The document, rendered in a worker of the pool (or here, when isolation is off)."""
-    from documents.engine import render_docx_local
-
     isolated = _settings()[0]
     if not isolated or _in_render_child:
         # Off, or already in a child (a worker, the upload check's child): render here.
@@ -292,8 +286,6 @@ def render_many_isolated(
 ) -> list[bytes]:
     """The documents of ``contexts`` in one worker's round trip (or here, when isolation
     is off or this is already a render child)."""
-    from documents.engine import render_docx_local
-
     isolated = _settings()[0]
     if not isolated or _in_render_child:
         return [
@@ -301,3 +293,19 @@ def render_many_isolated(
             for context in contexts
         ]
     return render_pool().render_many(template=template, contexts=contexts, limits=limits)
+
+
+def render_docx(
+    *, template: bytes, context: dict[str, Any], limits: RenderLimits = DEFAULT_LIMITS
+) -> bytes:
+    """The document of ``template`` and ``context`` (the portal's one entry point), rendered
+    in a worker process with operating-system limits."""
+    return render_isolated(template=template, context=context, limits=limits)
+
+
+def render_docx_many(
+    *, template: bytes, contexts: list[dict[str, Any]], limits: RenderLimits = DEFAULT_LIMITS
+) -> list[bytes]:
+    """The documents of ``template`` for each of ``contexts``, in order, rendered in one
+    worker process in one round trip (a zip sends its documents in batches)."""
+    return render_many_isolated(template=template, contexts=contexts, limits=limits)

@@ -4,9 +4,12 @@ A form is rendered with its active uploaded version, else with the template ship
 in ``documents/default_templates/<slug>.docx``, else with a generic one listing every
 answer — so every submission of every form always has its Word document.
 
-The consolidated report of a form's campaigns (purpose « rapport »,
-``documents.consolidation.report``) has versions of its own, kept the same way, and falls
-back on ``documents/default_templates/rapport-consolide.docx``.
+The consolidated report of a form's campaigns (purpose « rapport ») has versions of its own,
+kept the same way, and falls back on ``documents/default_templates/rapport-consolide.docx``.
+A template of a purpose other than « document » renders something else than an answer: its
+variables and its sample context come from the provider registered for that purpose
+(``template_samples_register``; the report registers itself from ``DocumentsConfig.ready``),
+so that this module never imports what renders the report.
 """
 
 from __future__ import annotations
@@ -15,21 +18,28 @@ import functools
 import hashlib
 import io
 import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from docx import Document
+from docx.shared import Pt
 from wagtailstreamforms.models import Form
 
-from documents.engine import render_docx
 from documents.models import TemplatePurpose, WordTemplate
-from documents.rendering import submission_context
+from documents.rendering.context import submission_context
+from documents.rendering.isolation import render_docx
+from documents.rendering.template_checks.check import TemplateCheck, template_check
+from documents.rendering.template_checks.sample import sample_context
 from portal.models import User
 
-DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent / "default_templates"
+DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "default_templates"
 REPORT_TEMPLATE = DEFAULT_TEMPLATES_DIR / "rapport-consolide.docx"
 
 
@@ -48,9 +58,6 @@ def default_template_path(*, form: Form) -> Path | None:
 @functools.lru_cache(maxsize=1)
 def generic_template() -> bytes:
     """A plain template for a form without its own: title, who, then every answer."""
-    from docx import Document
-    from docx.shared import Pt
-
     document = Document()
     document.core_properties.title = "{{ formulaire }}"
     heading = document.add_paragraph()
@@ -105,10 +112,39 @@ def document_filename(*, submission, extension: str = "docx") -> str:
 
 def filename_part(text: str) -> str:
     """``text`` as a piece of an ASCII file name: « Bilan d'étape » → « bilan-d-etape »."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+@dataclass(frozen=True)
+class TemplateSamples:
+    """What a template of one purpose may use, and the sample it is checked and previewed
+    with: ``known_keys()`` its variables, ``sample_context(form=…)`` a sample context."""
+
+    known_keys: Callable[[], Iterable[str]]
+    sample_context: Callable[..., dict[str, Any]]
+
+
+_samples: dict[TemplatePurpose, TemplateSamples] = {}  # filled from DocumentsConfig.ready
+
+
+def template_samples_register(
+    *,
+    purpose: TemplatePurpose,
+    known_keys: Callable[[], Iterable[str]],
+    sample_context: Callable[..., dict[str, Any]],
+) -> None:
+    """Registers the variables and the sample context of templates of ``purpose`` (any
+    purpose but « document », whose templates are checked against their form)."""
+    _samples[TemplatePurpose(purpose)] = TemplateSamples(known_keys, sample_context)
+
+
+def template_samples(*, purpose: TemplatePurpose) -> TemplateSamples:
+    """The registered samples of ``purpose``; raises ``LookupError`` when none is."""
+    try:
+        return _samples[TemplatePurpose(purpose)]
+    except KeyError:
+        raise LookupError(f"No template samples registered for purpose {purpose!r}.") from None
 
 
 class TemplateRefused(Exception):
@@ -126,23 +162,21 @@ def word_template_upload(
     uploaded,
     user: User | None,
     purpose: TemplatePurpose = TemplatePurpose.DOCUMENT,
-) -> tuple[WordTemplate, object]:
+) -> tuple[WordTemplate, TemplateCheck]:
     """Checks an uploaded template against the form (or, for a report, against the report's
     variables) and keeps it as a new, inactive version.
 
     Raises ``TemplateRefused`` with the French reasons; returns the version and the check
     (its unknown variables and its preview).
     """
-    from documents.checks import template_check
-    from documents.consolidation.report import report_keys, sample_report_context
-
     data = uploaded.read()
-    if purpose == TemplatePurpose.RAPPORT:
+    if purpose != TemplatePurpose.DOCUMENT:
+        samples = template_samples(purpose=purpose)
         check = template_check(
             data=data,
             filename=uploaded.name,
-            known_keys=report_keys(),
-            context=sample_report_context(form=form),
+            known_keys=samples.known_keys(),
+            context=samples.sample_context(form=form),
         )
     else:
         schema = form.versions.order_by("-number").first().schema
@@ -191,11 +225,8 @@ def template_preview(*, template: WordTemplate) -> bytes:
     """``template`` rendered with a sample answer of its form's current fields (a report
     template: with a sample report): the same sample as the upload check, territory,
     région, campaign, status and dates included, under the form's own title."""
-    from documents.checks import sample_context
-    from documents.consolidation.report import sample_report_context
-
-    if template.purpose == TemplatePurpose.RAPPORT:
-        context = sample_report_context(form=template.form)
+    if template.purpose != TemplatePurpose.DOCUMENT:
+        context = template_samples(purpose=template.purpose).sample_context(form=template.form)
     else:
         schema = template.form.versions.order_by("-number").first().schema
         context = sample_context(schema)

@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 
-from documents.exports import exports_dir
+from documents.exports.campaign_zips import exports_dir
 from documents.models import DocumentExport
 
 

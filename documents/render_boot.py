@@ -1,8 +1,0 @@
-"""Loaded once by the render workers' fork server: Django set up and the renderer imported, so
-that a new worker (at start, or replacing a killed one) is a fork of a warm process."""
-
-import django
-
-django.setup()
-
-import documents.engine  # noqa: E402, F401
