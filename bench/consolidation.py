@@ -71,7 +71,7 @@ from wagtailstreamforms.models import Form  # noqa: E402
 from documents.consolidation import FILED_STATUSES, campaign_consolidation  # noqa: E402
 from documents.consolidation_files import consolidation_xlsx  # noqa: E402
 from forms_app.form_builder import input_items  # noqa: E402
-from forms_app.households import household_forms, household_role  # noqa: E402
+from forms_app.households.services import household_forms, household_role  # noqa: E402
 from forms_app.models import (  # noqa: E402
     Campaign,
     FormVersion,

@@ -633,7 +633,7 @@ def _field_counts(
 ) -> tuple[pd.DataFrame | None, list[Column]]:
     """What the operators' filed household documents give for the campaign's period, per
     territory: counts only, never a name or a personal field."""
-    from forms_app.indicators import FIELD_INDICATORS, field_indicators_by_territory
+    from forms_app.households.indicators import FIELD_INDICATORS, field_indicators_by_territory
 
     if not (campaign.period_start and campaign.period_end):
         return None, []

@@ -26,8 +26,8 @@ from forms_app.demo_data.household_content import household_content
 from forms_app.demo_data.household_documents import Agent
 from forms_app.demo_data.households import DocumentPlan, HouseholdPlan, household_plans
 from forms_app.form_builder import answer_form
-from forms_app.household_forms import ContactAttemptForm, HouseholdForm
-from forms_app.households import (
+from forms_app.households.forms import ContactAttemptForm, HouseholdForm
+from forms_app.households.services import (
     contact_attempt_add,
     household_create,
     household_document_open,

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from forms_app import indicators
 from forms_app.form_builder import input_items
+from forms_app.households import indicators
+from forms_app.households.prefill import _typed, prefill_input
 from forms_app.models import Submission
-from forms_app.prefill import _typed, prefill_input
 
 MANAGEMENT_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 
@@ -115,7 +115,7 @@ def indicator_proposals(submission: Submission) -> list[Proposal]:
 def refill_proposals(submission: Submission) -> list[Proposal]:
     """The household document's fields the case file (and the earlier documents) would
     fill differently from the draft, in the form's order; a group counts as one field."""
-    from forms_app.households import household_role, household_sources
+    from forms_app.households.services import household_role, household_sources
 
     schema = submission.form_version.schema
     sources = household_sources(

@@ -5,7 +5,7 @@ A household is kept ``retention_months`` after its case was closed: the longest 
 documents' forms (FormSettings), the default when it has none. It is never deleted less
 than PORTAL_RETENTION_NOTICE_DAYS after its operator was told. Before deleting households,
 their contribution to every campaign period's counters is written as anonymous counts
-(``PurgedHouseholdCounts``), which ``forms_app.indicators`` adds back.
+(``PurgedHouseholdCounts``), which ``forms_app.households.indicators`` adds back.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from forms_app.indicators import household_figures_by
+from forms_app.households.indicators import household_figures_by
 from forms_app.models import (
     Campaign,
     Household,

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from forms_app import household_views, views
+from forms_app import views
+from forms_app.households import views as household_views
 
 app_name = "forms_app"
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
-from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
+from forms_app import idempotency, lifecycle, reminders, reprise, selectors, tracker
 from forms_app.answering import (
     as_post,
     bound_answer_form,
@@ -27,6 +27,7 @@ from forms_app.complete_body import (
     body_is_complete,
 )
 from forms_app.form_builder import with_room_for_rows
+from forms_app.households import indicators
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions

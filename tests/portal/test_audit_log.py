@@ -17,7 +17,8 @@ from django.test import Client
 from wagtailstreamforms.models import Form
 
 from documents.models import DocumentExport
-from forms_app import households, lifecycle
+from forms_app import lifecycle
+from forms_app.households import services as households
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from portal.demo import DEMO_PASSWORD, demo_second_factor_enrol
 from portal.models import (
