@@ -25,13 +25,8 @@ from forms_app.households.forms import (
     HouseholdStatusForm,
 )
 from forms_app.models import Household, HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import (
-    REFILL_TEXTS,
-    incomplete_page,
-    posted_revision,
-    reprise_confirm,
-    stale_message,
-)
+from forms_app.reprise_views import REFILL_TEXTS, reprise_confirm
+from forms_app.views import incomplete_page, posted_revision, stale_message
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 
