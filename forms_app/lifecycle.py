@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from forms_app import idempotency, signals
+from forms_app.answering import file_keys
 from forms_app.models import (
     EDITABLE_STATUSES,
     Campaign,
@@ -189,8 +190,6 @@ def latest_files(submission: Submission) -> dict[str, SubmissionFile]:
 
 
 def _with_file_references(submission: Submission, data: dict[str, Any]) -> dict[str, Any]:
-    from forms_app.answering import file_keys
-
     files = latest_files(submission)
     return {
         **data,
