@@ -27,8 +27,8 @@ from demo.household_content import household_content
 from demo.household_documents import Agent
 from demo.household_plans import DocumentPlan, HouseholdPlan, household_plans
 from forms_app.form_builder import answer_form
-from forms_app.household_forms import ContactAttemptForm, HouseholdForm
-from forms_app.households import (
+from forms_app.households.forms import ContactAttemptForm, HouseholdForm
+from forms_app.households.services import (
     contact_attempt_add,
     household_create,
     household_document_open,

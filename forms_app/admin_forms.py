@@ -7,6 +7,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from forms_app.field_types import field_type
 from forms_app.keys import duplicated, key_from_label
+from forms_app.models import Submission
+from forms_app.versions import form_version_freeze
 
 
 def assign_missing_keys(stream) -> None:
@@ -70,8 +72,6 @@ def changed_key_messages(original, stream) -> list[str]:
 
 
 def form_has_answers(form) -> bool:
-    from forms_app.models import Submission
-
     return form.pk is not None and Submission.objects.filter(form_version__form=form).exists()
 
 
@@ -99,8 +99,6 @@ class FormDefinitionAdminForm(WagtailAdminModelForm):
         wagtailstreamforms' create view saves with ``commit=False``: a new form's first
         version is then frozen when its first answer is started.
         """
-        from forms_app.versions import form_version_freeze
-
         instance = super().save(commit=commit)
         if commit:
             form_version_freeze(form=instance, user=getattr(self, "for_user", None))

@@ -1,3 +1,6 @@
+"""The forms app's configuration: at start-up, connects its signal receivers and gives the
+form builder its admin form."""
+
 from django.apps import AppConfig
 
 
@@ -7,10 +10,24 @@ class FormsAppConfig(AppConfig):
     verbose_name = "Formulaires et campagnes"
 
     def ready(self) -> None:
+        # Imports inside ready(): Django's documented place to connect signals, once the
+        # app registry (and so every model) is loaded.
         from wagtailstreamforms.models import Form
 
-        from forms_app import stored_files  # noqa: F401  (connects its signal)
+        from forms_app import (
+            signals,
+            stored_files,  # noqa: F401  (connects its signal)
+        )
         from forms_app.admin_forms import FormDefinitionAdminForm
+        from forms_app.households import receivers
+
+        # The lifecycle files or reopens an answer; the household's case file follows.
+        signals.answer_filed.connect(
+            receivers.household_answer_filed, dispatch_uid="households.answer_filed"
+        )
+        signals.answer_reopened.connect(
+            receivers.household_answer_reopened, dispatch_uid="households.answer_reopened"
+        )
 
         # Wagtail's panels build a model's admin form on ``Model.base_form_class``: this is
         # how the form builder gets machine keys and their uniqueness check.

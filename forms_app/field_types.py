@@ -2,154 +2,37 @@
 
 Each type says three things in one place: the block an editor fills in the admin (label,
 machine key, help text, required, and the type's own settings), the Django form field that
-checks an answer on the server with French messages, and how an answer is kept in JSON
-(decimals and money as exact strings, dates in ISO format).
-
-Every form field here normalises what it is given (``portal.text.normalise_text``: no NUL
-nor other character XML 1.0 forbids, Unicode NFC) before checking it. Over HTTP the
-middleware has done it already; this is the defence for forms bound outside a request.
-One-line texts lose their leading and trailing spaces (Django's habit: a space typed
-before a name is never meant); a long text keeps its leading spaces, tabs and line breaks
-(indentation, a list typed with tabs) and loses only its trailing ones.
+checks an answer on the server with French messages (``forms_app.field_base``), and how an
+answer is kept in JSON (decimals and money as exact strings, dates in ISO format).
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
 
 from django import forms
+from django.utils.dateformat import format as date_format
 from wagtail import blocks
-from wagtailstreamforms.fields import BaseField
 
-from forms_app.keys import KEY_MAX_LENGTH, is_valid_key
-from forms_app.validators import normalise_french_phone, validate_upload
-from portal.text import normalise_value
+from forms_app.field_base import (
+    FrenchDecimalFormField,
+    FrenchIntegerFormField,
+    FrenchPhoneFormField,
+    MultiLineTextFormField,
+    NormalisedCharField,
+    NormalisedChoiceField,
+    NormalisedDateField,
+    NormalisedEmailField,
+    NormalisedMultipleChoiceField,
+    NormalisedTypedChoiceField,
+    PortalField,
+    UploadFormField,
+    common_blocks,
+)
+from portal.templatetags.portal_format import format_number_fr
 
 YES, NO = "oui", "non"
-
-
-class KeyBlock(blocks.CharBlock):
-    def clean(self, value):
-        value = super().clean(value)
-        if value and not is_valid_key(value):
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(
-                "La clé ne contient que des minuscules sans accent, des chiffres et « _ », "
-                "commence par une lettre et n'est ni « action » ni « revision »."
-            )
-        return value
-
-
-def _common_blocks() -> list[tuple[str, blocks.Block]]:
-    return [
-        ("label", blocks.CharBlock(label="Libellé")),
-        (
-            "key",
-            KeyBlock(
-                label="Clé technique",
-                required=False,
-                max_length=KEY_MAX_LENGTH,
-                help_text=(
-                    "Dérivée du libellé à l'enregistrement si vide ; utilisée par les modèles "
-                    "Word et les exports. Figée dès que le formulaire a des réponses."
-                ),
-            ),
-        ),
-        ("help_text", blocks.CharBlock(label="Aide", required=False)),
-        ("required", blocks.BooleanBlock(label="Obligatoire", required=False, default=True)),
-    ]
-
-
-class PortalField(BaseField):
-    """A field type of the portal; subclasses set the Django field and extra settings."""
-
-    is_input: ClassVar[bool] = True
-    extra_blocks: ClassVar[list[tuple[str, blocks.Block]]] = []
-    widget_attrs: ClassVar[dict[str, str]] = {}
-
-    @classmethod
-    def get_formfield_name(cls, block_value):
-        """The machine key names the Django field, never the label."""
-        return block_value["key"]
-
-    def get_form_block(self):
-        """The admin block: common settings plus the type's own (override ``extra_blocks``)."""
-        return blocks.StructBlock(
-            _common_blocks() + self.extra_blocks, icon=self.icon, label=self.label
-        )
-
-    def get_options(self, block_value):
-        return {
-            "label": block_value.get("label"),
-            "help_text": block_value.get("help_text") or "",
-            "required": bool(block_value.get("required")),
-        }
-
-    def get_formfield(self, block_value):
-        field = super().get_formfield(block_value)
-        field.widget.attrs.update(self.widget_attrs)
-        return field
-
-    def to_json(self, value: Any) -> Any:
-        """How an answer is stored in the submission's JSON (override for non-JSON types)."""
-        return value
-
-    def display(self, value: Any, block_value: dict) -> str:
-        """How an answer reads for a person (override per type)."""
-        return "" if value in (None, "", []) else str(value)
-
-    def to_input(self, value: Any) -> list[str]:
-        """A stored answer as a person would type it, for prefilling a form (override per
-        type); empty when there is nothing to carry over."""
-        return [] if value in (None, "", []) else [str(value)]
-
-
-class NormalisedInputMixin:
-    """A form field that normalises its raw input (text, or a list of texts) first."""
-
-    def to_python(self, value):
-        return super().to_python(normalise_value(value))
-
-
-class NormalisedCharField(NormalisedInputMixin, forms.CharField):
-    """One line of text, normalised, without leading or trailing spaces."""
-
-
-class MultiLineTextFormField(NormalisedInputMixin, forms.CharField):
-    """Several lines of text, normalised; what is typed before the text (spaces, tabs, line
-    breaks) is kept, trailing whitespace is dropped, whitespace alone counts as empty."""
-
-    def __init__(self, *, strip=False, **kwargs):
-        super().__init__(strip=False, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if isinstance(value, str):
-            value = value.rstrip()
-        return value if value else self.empty_value
-
-
-class NormalisedChoiceField(NormalisedInputMixin, forms.ChoiceField):
-    pass
-
-
-class NormalisedTypedChoiceField(NormalisedInputMixin, forms.TypedChoiceField):
-    pass
-
-
-class NormalisedMultipleChoiceField(NormalisedInputMixin, forms.MultipleChoiceField):
-    pass
-
-
-class NormalisedDateField(NormalisedInputMixin, forms.DateField):
-    pass
-
-
-class NormalisedEmailField(NormalisedInputMixin, forms.EmailField):
-    pass
 
 
 class ShortTextField(PortalField):
@@ -167,27 +50,6 @@ class LongTextField(PortalField):
     label = "Texte long"
     icon = "doc-full"
     widget_attrs = {"rows": "5"}
-
-
-# Spaces people type between thousands: plain, no-break and narrow no-break.
-THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f")
-
-
-class SpacedNumberMixin:
-    """Accepts « 4 350,50 » as French people type amounts: spaces between thousands."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.translate(THOUSANDS_SPACES)
-        return super().to_python(value)
-
-
-class FrenchDecimalFormField(NormalisedInputMixin, SpacedNumberMixin, forms.DecimalField):
-    pass
-
-
-class FrenchIntegerFormField(NormalisedInputMixin, SpacedNumberMixin, forms.IntegerField):
-    pass
 
 
 class IntegerField(PortalField):
@@ -208,8 +70,6 @@ class IntegerField(PortalField):
         return options
 
     def display(self, value, block_value):
-        from portal.templatetags.portal_format import format_number_fr
-
         return "" if value in (None, "") else format_number_fr(value)
 
 
@@ -242,8 +102,6 @@ class DecimalField(PortalField):
         return [] if value in (None, "") else [str(value).replace(".", ",")]
 
     def display(self, value, block_value):
-        from portal.templatetags.portal_format import format_number_fr
-
         if value in (None, ""):
             return ""
         number = Decimal(value)
@@ -264,8 +122,6 @@ class MoneyField(DecimalField):
         return None if value is None else format(Decimal(value).quantize(Decimal("0.01")), "f")
 
     def display(self, value, block_value):
-        from portal.templatetags.portal_format import format_number_fr
-
         if value in (None, ""):
             return ""
         return f"{format_number_fr(Decimal(value), decimals=2)}\u00a0€"
@@ -307,8 +163,6 @@ class DateField(PortalField):
         return value.isoformat() if isinstance(value, datetime.date) else value
 
     def display(self, value, block_value):
-        from django.utils.dateformat import format as date_format
-
         if not value:
             return ""
         return date_format(datetime.date.fromisoformat(value), "j F Y")
@@ -383,21 +237,11 @@ class EmailField(PortalField):
     icon = "mail"
 
 
-class FrenchPhoneFormField(NormalisedCharField):
-    def clean(self, value):
-        value = super().clean(value)
-        return normalise_french_phone(value) if value else value
-
-
 class PhoneField(PortalField):
     field_class = FrenchPhoneFormField
     label = "Téléphone"
     icon = "mobile-alt"
     widget_attrs = {"inputmode": "tel", "autocomplete": "tel"}
-
-
-class UploadFormField(forms.FileField):
-    default_validators = [validate_upload]
 
 
 class FileField(PortalField):
@@ -475,7 +319,7 @@ class GroupField(PortalField):
             label="Champs d'une ligne",
         )
         return blocks.StructBlock(
-            _common_blocks()
+            common_blocks()
             + [
                 ("min_rows", blocks.IntegerBlock(label="Lignes minimum", default=0, min_value=0)),
                 ("max_rows", blocks.IntegerBlock(label="Lignes maximum", default=10, min_value=1)),

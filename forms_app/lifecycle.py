@@ -3,6 +3,10 @@
 Every write is a conditional UPDATE on the answer's revision and status, so a stale save
 or a second click changes nothing instead of overwriting: no lock is held, and the same
 code is safe on SQLite and PostgreSQL. Each status change leaves a transition row.
+
+A filing and a reopening are announced with ``forms_app.signals`` from inside their
+transaction (the households' case files follow them): this module imports no part built
+on it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from forms_app import idempotency
+from forms_app import idempotency, signals
+from forms_app.answering import file_keys
 from forms_app.models import (
     EDITABLE_STATUSES,
     Campaign,
@@ -185,8 +190,6 @@ def latest_files(submission: Submission) -> dict[str, SubmissionFile]:
 
 
 def _with_file_references(submission: Submission, data: dict[str, Any]) -> dict[str, Any]:
-    from forms_app.answering import file_keys
-
     files = latest_files(submission)
     return {
         **data,
@@ -226,10 +229,8 @@ def submission_submit(
         submission=submission, from_status=from_status, to_status=submission.status, by=user
     )
     _drop_superseded_files(submission)
-    if submission.household_id:
-        from forms_app.households import household_document_filed
-
-        household_document_filed(submission=submission)
+    # Inside this transaction: the case file's update commits or rolls back with the filing.
+    signals.answer_filed.send(sender=Submission, submission=submission)
     return submission
 
 
@@ -251,9 +252,8 @@ def submission_reopen(
         to_status=SubmissionStatus.DRAFT,
         by=user,
     )
-    from forms_app.households import household_document_reopened
-
-    household_document_reopened(submission=submission)
+    # Inside this transaction, as for a filing.
+    signals.answer_reopened.send(sender=Submission, submission=submission)
     return submission
 
 

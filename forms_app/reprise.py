@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from forms_app import indicators
 from forms_app.form_builder import input_items
+from forms_app.households import indicators
+from forms_app.households.prefill import is_typed, prefill_input
+from forms_app.households.services import household_role, household_sources
+from forms_app.lifecycle import submission_save_draft
 from forms_app.models import Submission
-from forms_app.prefill import _typed, prefill_input
 
 MANAGEMENT_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 
@@ -75,7 +77,7 @@ def _group_rows(item: dict, inputs: dict[str, list[str]]) -> list[str]:
     heads = {name[len(key) + 1 :].split("-", 1)[0] for name in inputs}
     indexes = sorted(int(head) for head in heads if head.isdigit())
     for index in indexes:
-        if _typed(inputs.get(f"{key}-{index}-DELETE")):
+        if is_typed(inputs.get(f"{key}-{index}-DELETE")):
             continue
         parts = [
             _shown(child, inputs.get(f"{key}-{index}-{child['value']['key']}"))
@@ -115,8 +117,6 @@ def indicator_proposals(submission: Submission) -> list[Proposal]:
 def refill_proposals(submission: Submission) -> list[Proposal]:
     """The household document's fields the case file (and the earlier documents) would
     fill differently from the draft, in the form's order; a group counts as one field."""
-    from forms_app.households import household_role, household_sources
-
     schema = submission.form_version.schema
     sources = household_sources(
         household=submission.household, role=household_role(submission.form_version.form)
@@ -145,7 +145,7 @@ def refill_proposals(submission: Submission) -> list[Proposal]:
             )
             continue
         proposed = _as_list(fresh.get(key))
-        if not _typed(proposed):
+        if not is_typed(proposed):
             continue
         typed = _as_list(draft.get(key))
         if [value.strip() for value in typed if value.strip()] == [
@@ -174,8 +174,6 @@ def proposals_apply(
 ) -> tuple[Submission, list[Proposal]]:
     """Saves the draft with the chosen proposals' values over their fields (a group's rows
     all replaced); returns the submission and what was replaced. Nothing chosen: no write."""
-    from forms_app.lifecycle import submission_save_draft
-
     replaced = [proposal for proposal in proposals if proposal.key in chosen]
     if not replaced:
         return submission, []

@@ -1,18 +1,21 @@
-"""Retention: which households, drafts and exports have outlived their period, the notice
-sent to operators before a household goes, and the purge itself.
+"""Retention: which households and drafts have outlived their period, the notice sent to
+operators before a household goes, and the purge itself. What other apps keep for a while
+(the documents app's generated exports) is purged by steps they register here
+(``purge_step_register``, from their ``AppConfig.ready``): this app imports none of them.
 
 A household is kept ``retention_months`` after its case was closed: the longest of its
 documents' forms (FormSettings), the default when it has none. It is never deleted less
 than PORTAL_RETENTION_NOTICE_DAYS after its operator was told. Before deleting households,
 their contribution to every campaign period's counters is written as anonymous counts
-(``PurgedHouseholdCounts``), which ``forms_app.indicators`` adds back.
+(``PurgedHouseholdCounts``), which ``forms_app.households.indicators`` adds back.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -22,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from forms_app.indicators import household_figures_by
+from forms_app.households.indicators import household_figures_by
 from forms_app.models import (
     Campaign,
     Household,
@@ -200,6 +203,27 @@ class PurgeReport:
         )
 
 
+# A purge step: deletes what expired by ``now`` (nothing with ``dry_run``) and returns how
+# many things went (or would go).
+PurgeStep = Callable[..., int]
+
+_purge_steps: dict[str, PurgeStep] = {}
+
+
+def purge_step_register(*, name: str, purge: PurgeStep) -> None:
+    """Adds a step to every purge: ``purge(now=..., dry_run=...)`` runs inside the purge's
+    transaction, after the households and drafts went, and its count fills the report's
+    field ``name`` (``"exports"``). Registering a name again replaces its step."""
+    if name not in {field.name for field in fields(PurgeReport)} or name == "dry_run":
+        raise ValueError(f"{name!r} is not a count of PurgeReport")
+    _purge_steps[name] = purge
+
+
+def purge_steps_run(*, now: datetime.datetime, dry_run: bool) -> dict[str, int]:
+    """The registered steps' counts by report field, each step run (or only counted)."""
+    return {name: purge(now=now, dry_run=dry_run) for name, purge in _purge_steps.items()}
+
+
 def anonymous_counts_write(*, households: QuerySet[Household], now: datetime.datetime) -> int:
     """Writes what ``households`` give to every campaign period's counters, per operator
     and territory, before they are deleted; returns the rows written."""
@@ -240,10 +264,8 @@ def purge_expired_data(
 ) -> PurgeReport:
     """Warns operators of deletions to come, then deletes the expired households (their
     documents, contacts and files, after writing their anonymous counts), the abandoned
-    drafts and the expired exports; one audit row says what went. ``dry_run`` counts and
-    changes nothing."""
-    from documents.exports.retention import purge_expired_exports
-
+    drafts and what the registered steps purge (the expired exports); one audit row says
+    what went. ``dry_run`` counts and changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         notices = purge_notices_send(now=now, dry_run=dry_run)
@@ -255,7 +277,7 @@ def purge_expired_data(
             documents=documents.count(),
             files=SubmissionFile.objects.filter(submission__in=documents | drafts).count(),
             drafts=drafts.count(),
-            exports=purge_expired_exports(now=now, dry_run=True),
+            **purge_steps_run(now=now, dry_run=True),
             notices=notices,
             dry_run=dry_run,
         )
@@ -264,7 +286,7 @@ def purge_expired_data(
         anonymous_counts_write(households=expired, now=now)
         drafts.delete()  # their files leave storage on commit (forms_app.stored_files)
         expired.delete()  # documents, contacts and files cascade
-        purge_expired_exports(now=now)
+        purge_steps_run(now=now, dry_run=False)
         audit_record(
             user=None,
             action=AuditAction.PURGE,

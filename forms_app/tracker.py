@@ -17,7 +17,7 @@ from django.utils import timezone
 from forms_app import selectors
 from forms_app.models import Campaign, CampaignReminder, SubmissionStatus
 from forms_app.selectors import ExpectedAnswer
-from home.territory_map import territory_map
+from forms_app.territory_map import territory_map
 from portal.models import User
 
 
@@ -184,7 +184,7 @@ def tracker_counts(*, rows: list[TrackerRow]) -> TrackerCounts:
 
 
 def _coloured_map(territories: dict[str, Progress]) -> dict:
-    """The départements map (home.territory_map) with each followed territory's progress."""
+    """The départements map (forms_app.territory_map) with each followed territory's progress."""
     base = territory_map()
     departements = [
         {**departement, "progress": territories.get(departement["code"])}

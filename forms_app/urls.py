@@ -1,6 +1,7 @@
 from django.urls import path
 
-from forms_app import household_views, views
+from forms_app import campaign_views, reprise_views, views
+from forms_app.households import views as household_views
 
 app_name = "forms_app"
 
@@ -16,14 +17,18 @@ urlpatterns = [
     path("reponses/<int:pk>/fichiers/<int:file_id>/", views.answer_file, name="answer_file"),
     path(
         "reponses/<int:pk>/indicateurs/",
-        views.answer_copy_indicators,
+        reprise_views.answer_copy_indicators,
         name="answer_copy_indicators",
     ),
-    path("reponses/<int:pk>/renvoyer/", views.answer_return, name="answer_return"),
-    path("reponses/<int:pk>/accepter/", views.answer_accept, name="answer_accept"),
-    path("suivi/campagnes/", views.campaign_list, name="campaign_list"),
-    path("suivi/campagnes/<int:pk>/", views.campaign_answers, name="campaign_answers"),
-    path("suivi/campagnes/<int:pk>/relancer/", views.campaign_remind, name="campaign_remind"),
+    path("reponses/<int:pk>/renvoyer/", campaign_views.answer_return, name="answer_return"),
+    path("reponses/<int:pk>/accepter/", campaign_views.answer_accept, name="answer_accept"),
+    path("suivi/campagnes/", campaign_views.campaign_list, name="campaign_list"),
+    path("suivi/campagnes/<int:pk>/", campaign_views.campaign_answers, name="campaign_answers"),
+    path(
+        "suivi/campagnes/<int:pk>/relancer/",
+        campaign_views.campaign_remind,
+        name="campaign_remind",
+    ),
     path("menages/", household_views.household_list, name="household_list"),
     path("menages/nouveau/", household_views.household_create, name="household_create"),
     path("menages/veilles/", household_views.veilles_to_do, name="veilles_to_do"),

@@ -1,5 +1,8 @@
-"""Respondents' and DIHAL's pages for answers. Thin: access via portal.permissions, writes
-via forms_app.lifecycle, reads via forms_app.selectors."""
+"""Respondents' pages for an answer: start it, fill it (autosave, review, transmit), read it
+as filed, download its files. Thin: access via portal.permissions, writes via
+forms_app.lifecycle, reads via forms_app.selectors. The « Reprendre… » pages are in
+forms_app.reprise_views, the validators' decisions and campaign pages in
+forms_app.campaign_views."""
 
 from __future__ import annotations
 
@@ -12,8 +15,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from documents.rendering.pdf import pdf_available
-from forms_app import idempotency, indicators, lifecycle, reminders, reprise, selectors, tracker
+from forms_app import idempotency, lifecycle, selectors
 from forms_app.answering import (
     as_post,
     bound_answer_form,
@@ -27,6 +29,7 @@ from forms_app.complete_body import (
     body_is_complete,
 )
 from forms_app.form_builder import with_room_for_rows
+from forms_app.households import indicators
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
 from portal import permissions
@@ -56,9 +59,9 @@ def stale_message(changed: str) -> str:
 STALE_MESSAGE = stale_message("Cette réponse a été modifiée")
 
 
-def _visible_submission(request, pk: int):
+def visible_submission(request, pk: int):
     """The answer if the person may see it (not found otherwise); a household document's
-    access is traced."""
+    access is traced. Every answer page starts with it."""
     submission = selectors.submission_with_history(submission_id=pk, user=request.user)
     if submission is None:
         raise Http404
@@ -102,7 +105,7 @@ def answer_start(request, campaign_id: int, organisation_id: int):
 @never_cache
 def answer_detail(request, pk: int):
     """The answer as filed, read-only, with its history and the validators' actions."""
-    submission = _visible_submission(request, pk)
+    submission = visible_submission(request, pk)
     return TemplateResponse(
         request,
         "forms_app/answer_detail.html",
@@ -112,7 +115,6 @@ def answer_detail(request, pk: int):
             "transitions": submission.transitions.all(),
             "can_edit": permissions.can_edit_submission(request.user, submission),
             "can_reopen": permissions.can_reopen_submission(request.user, submission),
-            "pdf_available": pdf_available(),
             "can_validate": permissions.can_validate_submission(request.user, submission)
             and submission.status == SubmissionStatus.SUBMITTED,
         },
@@ -131,7 +133,7 @@ def posted_revision(request) -> int:
 @never_cache
 def answer_edit(request, pk: int):
     """The fill page: draft saved on demand (and by the page's script), check, confirm."""
-    submission = _visible_submission(request, pk)
+    submission = visible_submission(request, pk)
     if not permissions.can_edit_submission(request.user, submission):
         if permissions.can_view_submission(request.user, submission):
             if request.method == "POST":
@@ -320,7 +322,7 @@ def _items_with_fields(submission, form, error_keys, computed) -> list[dict]:
 @require_POST
 def answer_autosave(request, pk: int):
     """The page's script saves the draft as people type (no files): JSON in, JSON out."""
-    submission = _visible_submission(request, pk)
+    submission = visible_submission(request, pk)
     if not permissions.can_edit_submission(request.user, submission):
         return JsonResponse({"error": "Cette réponse n'est plus modifiable."}, status=403)
     if not body_is_complete(request):
@@ -340,125 +342,6 @@ def answer_autosave(request, pk: int):
     except lifecycle.NotEditable:
         return JsonResponse({"error": "Cette réponse n'est plus modifiable."}, status=403)
     return JsonResponse({"revision": submission.revision, "saved_at": submission.updated_at})
-
-
-INDICATOR_TEXTS = {
-    "title": "Reprendre les chiffres calculés depuis les dossiers ménages",
-    "intro": (
-        "Votre saisie est enregistrée comme brouillon. Voici, pour chaque champ, le chiffre "
-        "que vous avez saisi et celui calculé depuis les dossiers ménages : cochez ceux à "
-        "remplacer. Les champs vides sont cochés ; un chiffre saisi n'est remplacé que si "
-        "vous le cochez."
-    ),
-    "proposed": "Calculé depuis les dossiers",
-    "nothing": "Vos chiffres sont déjà ceux calculés depuis les dossiers : rien à reprendre.",
-}
-REFILL_TEXTS = {
-    "title": "Reprendre les informations du dossier du ménage",
-    "intro": (
-        "Votre saisie est enregistrée comme brouillon. Voici, pour chaque champ, ce que vous "
-        "avez saisi et ce que disent le dossier du ménage et ses documents précédents : "
-        "cochez ceux à remplacer. Les champs vides sont cochés ; une saisie n'est remplacée "
-        "que si vous la cochez."
-    ),
-    "proposed": "Dans le dossier",
-    "nothing": "Vos saisies correspondent déjà au dossier du ménage : rien à reprendre.",
-}
-PROPOSALS_CHANGED = (
-    "Les valeurs proposées ont changé entre-temps : rien n'a été remplacé. Vérifiez-les de "
-    "nouveau avant de confirmer."
-)
-DRAFT_CHANGED = (
-    "Ce brouillon a été modifié entre-temps (dans un autre onglet ou par un collègue) : rien "
-    "n'a été remplacé. Voici les valeurs à jour ; choisissez de nouveau."
-)
-
-
-def reprise_confirm(request, submission, *, propose, texts: dict, url_name: str):
-    """GET: each field's typed value beside the proposed one, to tick those to replace.
-    POST: replaces the ticked fields only, if the draft and the proposals are still those
-    shown; nothing ticked, nothing written."""
-    proposals = propose(submission)
-    if request.method == "POST":
-        chosen = set(request.POST.getlist("remplacer"))
-        changed = [
-            proposal
-            for proposal in proposals
-            if proposal.key in chosen
-            and request.POST.get(f"propose-{proposal.key}") != proposal.proposed
-        ]
-        if changed:
-            messages.error(request, PROPOSALS_CHANGED)
-            return _render_reprise(request, submission, proposals, texts, url_name, chosen)
-        try:
-            submission, replaced = reprise.proposals_apply(
-                submission=submission,
-                user=request.user,
-                proposals=proposals,
-                chosen=chosen,
-                expected_revision=posted_revision(request),
-            )
-        except lifecycle.StaleSubmission:
-            messages.error(request, DRAFT_CHANGED)
-            return redirect(url_name, pk=submission.pk)
-        except lifecycle.NotEditable:
-            return redirect("forms_app:answer_detail", pk=submission.pk)
-        if replaced:
-            labels = ", ".join(f"« {proposal.label} »" for proposal in replaced)
-            messages.success(request, f"Remplacé : {labels}. Les autres champs sont inchangés.")
-        else:
-            messages.info(request, "Rien n'a été remplacé : votre saisie est conservée.")
-        return redirect("forms_app:answer_edit", pk=submission.pk)
-    return _render_reprise(request, submission, proposals, texts, url_name)
-
-
-def _render_reprise(request, submission, proposals, texts, url_name, chosen=None):
-    rows = [
-        {
-            "proposal": proposal,
-            "checked": (
-                proposal.key in chosen if chosen is not None else proposal.replace_by_default
-            ),
-        }
-        for proposal in proposals
-    ]
-    return TemplateResponse(
-        request,
-        "forms_app/answer_reprise.html",
-        {
-            "submission": submission,
-            "rows": rows,
-            "texts": texts,
-            "revision": submission.revision,
-            "action_url": url_name,
-        },
-    )
-
-
-@login_required
-@never_cache
-def answer_copy_indicators(request, pk: int):
-    """« Reprendre ces chiffres »: the counters computed from the household files beside
-    the typed ones; only those the person ticks are written into the draft."""
-    submission = _visible_submission(request, pk)
-    if not permissions.can_edit_submission(request.user, submission):
-        if permissions.can_answer_for(request.user, submission.organisation):
-            return redirect("forms_app:answer_detail", pk=pk)
-        raise PermissionDenied
-    if not indicators.indicators_for_answer(submission):
-        messages.info(
-            request, "Aucun chiffre n'est calculé depuis les dossiers pour ce formulaire."
-        )
-        return redirect("forms_app:answer_edit", pk=pk)
-    if request.method == "POST" and not body_is_complete(request):
-        return incomplete_page(request, submission)
-    return reprise_confirm(
-        request,
-        submission,
-        propose=reprise.indicator_proposals,
-        texts=INDICATOR_TEXTS,
-        url_name="forms_app:answer_copy_indicators",
-    )
 
 
 @login_required
@@ -483,95 +366,3 @@ def answer_file(request, pk: int, file_id: int):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-CHANGED_SINCE_READ = (
-    "Cette réponse a changé depuis que vous l'avez ouverte, ou n'est plus en attente de "
-    "validation : relisez-la avant de décider."
-)
-
-
-def _decide(request, pk: int, *, decision, done: str, **arguments):
-    """Runs a validator's decision on the answer they read, then goes back to the campaign."""
-    submission = _visible_submission(request, pk)
-    if not permissions.can_validate_submission(request.user, submission):
-        raise PermissionDenied
-    try:
-        decision(
-            submission=submission,
-            user=request.user,
-            expected_revision=posted_revision(request),
-            **arguments,
-        )
-    except (lifecycle.WrongStatus, lifecycle.StaleSubmission):
-        messages.info(request, CHANGED_SINCE_READ)
-        return redirect("forms_app:answer_detail", pk=pk)
-    messages.success(request, done)
-    return redirect("forms_app:campaign_answers", pk=submission.campaign_id)
-
-
-@login_required
-@require_POST
-def answer_return(request, pk: int):
-    """Sends the answer back for correction, with the comment its authors will read."""
-    # A multi-line comment: what is typed before it (a tab, a line break) is kept.
-    comment = request.POST.get("comment", "").rstrip()
-    if not comment.strip():
-        if not permissions.can_validate_submission(request.user, _visible_submission(request, pk)):
-            raise PermissionDenied
-        messages.error(request, "Indiquez ce qui est à corriger : le commentaire est obligatoire.")
-        return redirect("forms_app:answer_detail", pk=pk)
-    return _decide(
-        request,
-        pk,
-        decision=lifecycle.submission_return,
-        done="Réponse renvoyée pour correction.",
-        comment=comment,
-    )
-
-
-@login_required
-@require_POST
-def answer_accept(request, pk: int):
-    """Accepts the answer."""
-    return _decide(request, pk, decision=lifecycle.submission_accept, done="Réponse acceptée.")
-
-
-@login_required
-def campaign_list(request):
-    """DIHAL and prefectures: the campaigns they follow, with answer counts."""
-    if not permissions.can_follow_campaigns(request.user):
-        raise PermissionDenied
-    campaigns = selectors.campaign_summaries(user=request.user)
-    return TemplateResponse(request, "forms_app/campaign_list.html", {"campaigns": campaigns})
-
-
-@login_required
-def campaign_answers(request, pk: int):
-    """The campaign tracker: counts, the map and the rows of the person's territories."""
-    if not permissions.can_follow_campaigns(request.user):
-        raise PermissionDenied
-    campaign = get_object_or_404(selectors.campaigns_followed_by(user=request.user), pk=pk)
-    return TemplateResponse(
-        request,
-        "forms_app/campaign_answers.html",
-        {
-            "campaign": campaign,
-            "tracker": tracker.campaign_tracker(campaign=campaign, user=request.user),
-            "can_remind": permissions.can_remind_campaign(request.user, campaign),
-            "today": selectors.today(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def campaign_remind(request, pk: int):
-    """« Relancer les retardataires »: e-mails the late respondents the person follows."""
-    if not permissions.can_follow_campaigns(request.user):
-        raise PermissionDenied
-    campaign = get_object_or_404(selectors.campaigns_followed_by(user=request.user), pk=pk)
-    report = reminders.campaign_remind_late(campaign=campaign, user=request.user)
-    notify = messages.success if report.reminded else messages.info
-    notify(request, reminders.report_message(report))
-    return redirect("forms_app:campaign_answers", pk=campaign.pk)

@@ -3,6 +3,7 @@
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 
+from forms_app.territory_map import territory_map
 from portal import permissions, selectors
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -54,8 +55,6 @@ class TerritoriesMapBlock(blocks.StaticBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        from home.territory_map import territory_map
-
         context["map"] = territory_map()
         return context
 

@@ -2,7 +2,7 @@
 
 from django.template.response import TemplateResponse
 
-from home.territory_map import territory_map
+from forms_app.territory_map import territory_map
 from portal import permissions, selectors
 
 

@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from forms_app import household_selectors
 from forms_app import selectors as forms_selectors
+from forms_app.households import selectors as household_selectors
 from portal import permissions, selectors
 
 

@@ -46,7 +46,7 @@ from documents.exports.campaign_zips import exports_dir
 from documents.models import DocumentExport
 from documents.rendering.pdf import pdf_available
 from forms_app.form_builder import answer_form, input_items
-from forms_app.households import (
+from forms_app.households.services import (
     contact_attempt_add,
     household_create,
     household_document_open,

@@ -22,7 +22,7 @@ from bench.consolidation_parts.answers import (
     random_day,
     schema_answers,
 )
-from forms_app.households import household_forms, household_role
+from forms_app.households.services import household_forms, household_role
 from forms_app.models import (
     Campaign,
     FormVersion,

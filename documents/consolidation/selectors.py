@@ -28,7 +28,7 @@ from documents.consolidation.rules import Rule, default_rules, rule_from_block
 from documents.consolidation.vocabulary import INTEGER, PLACE_COLUMNS, Column
 from documents.models import ConsolidationRules
 from forms_app import tracker
-from forms_app.indicators import FIELD_INDICATORS, field_indicators_by_territory
+from forms_app.households.indicators import FIELD_INDICATORS, field_indicators_by_territory
 from forms_app.models import Campaign, FormVersion, Submission, SubmissionStatus
 from forms_app.selectors import campaign_respondents
 from portal import permissions

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from wagtailstreamforms.models import AbstractFormSetting
 
+from forms_app.field_types import field_type
 from forms_app.storage import private_storage
 
 
@@ -107,9 +108,9 @@ class FormVersion(models.Model):
 
     @property
     def input_keys(self) -> list[str]:
-        from forms_app.form_builder import input_items
-
-        return [item["value"]["key"] for item in input_items(self.schema)]
+        """The keys of the schema's items that ask something (no section titles, no help
+        texts), as ``forms_app.form_builder.input_items`` lists them."""
+        return [item["value"]["key"] for item in self.schema if field_type(item["type"]).is_input]
 
 
 class Campaign(models.Model):

@@ -86,7 +86,7 @@ class Household(models.Model):
     last_exchange_on = models.DateField("dernier échange", null=True, blank=True)
     veille_due_on = models.DateField("veille à faire avant le", null=True, blank=True)
 
-    # Set when the case is closed, cleared when it is reopened (forms_app.households): the
+    # Set when the case is closed, cleared when it is reopened (forms_app.households.services): the
     # retention period runs from it (forms_app.retention).
     closed_at = models.DateTimeField("clos le", null=True, blank=True)
     purge_notice_sent_at = models.DateTimeField(
@@ -100,7 +100,7 @@ class Household(models.Model):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     # Raised by one conditional UPDATE on every change a person makes or sees on the case
     # file (its form, its status, an automatic status move): a page built on an older
-    # revision cannot overwrite a newer one (forms_app.households).
+    # revision cannot overwrite a newer one (forms_app.households.services).
     revision = models.PositiveIntegerField("révision", default=1)
     # The « Nouveau ménage » page's idempotency token (forms_app.idempotency).
     creation_token = models.UUIDField(

@@ -9,9 +9,9 @@ class PurgedHouseholdCounts(models.Model):
     """The figures that households purged in one run gave to one campaign period, for one
     operator and territory: counts only, no reference, no date finer than the period.
 
-    ``forms_app.indicators`` adds them to what the remaining households give, so that a
-    bilan or a consolidation reads the same figures before and after a purge. Counters are
-    additive across disjoint sets of households, which purged and remaining ones are."""
+    ``forms_app.households.indicators`` adds them to what the remaining households give, so
+    that a bilan or a consolidation reads the same figures before and after a purge. Counters
+    are additive across disjoint sets of households, which purged and remaining ones are."""
 
     operator = models.ForeignKey(
         "portal.Organisation", verbose_name="opérateur", on_delete=models.PROTECT, related_name="+"

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from wagtailstreamforms.models import Form
 
-from forms_app import households, indicators, lifecycle
+from forms_app import lifecycle
+from forms_app.households import indicators
+from forms_app.households import services as households
 from forms_app.models import Campaign, Household, Submission
 from portal.models import Organisation
 

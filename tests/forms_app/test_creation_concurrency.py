@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from wagtailstreamforms.models import Form
 
-from forms_app import households
+from forms_app.households import services as households
 from forms_app.models import Campaign, ContactAttempt, Household, Submission
 from forms_app.selectors import today
 from portal.models import Organisation

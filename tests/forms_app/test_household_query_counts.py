@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forms_app.households import contact_attempt_add, household_create
+from forms_app.households.services import contact_attempt_add, household_create
 from forms_app.models import Household
 from portal.models import Organisation
 

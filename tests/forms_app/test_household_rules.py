@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from wagtailstreamforms.models import Form
 
-from forms_app import households, lifecycle
-from forms_app.household_forms import HouseholdForm
+from forms_app import lifecycle
+from forms_app.households import services as households
+from forms_app.households.forms import HouseholdForm
 from forms_app.models import Campaign, Household
 from portal import permissions
 from portal.models import Membership, Organisation, Role, User

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from wagtailstreamforms.models import Form
 
-from forms_app import households, lifecycle
-from forms_app.indicators import field_indicators
+from forms_app import lifecycle
+from forms_app.households import services as households
+from forms_app.households.indicators import field_indicators
 from forms_app.models import Campaign, Household, PurgedHouseholdCounts, Submission
 from portal.models import Organisation
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from wagtailstreamforms.models import Form
 
-from forms_app import households
+from forms_app.households import services as households
 from forms_app.models import Submission
 from portal.models import Organisation
 from tests.forms_app.builders import valid_input

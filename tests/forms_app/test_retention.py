@@ -14,8 +14,9 @@ from wagtailstreamforms.models import Form
 from documents.consolidation.build import campaign_consolidation
 from documents.exports.retention import purge_expired_exports
 from documents.models import DocumentExport, ExportStatus
-from forms_app import households, lifecycle
-from forms_app.indicators import field_indicators, field_indicators_by_territory
+from forms_app import lifecycle
+from forms_app.households import services as households
+from forms_app.households.indicators import field_indicators, field_indicators_by_territory
 from forms_app.models import (
     Campaign,
     ContactAttempt,

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from wagtailstreamforms.models import Form
 
-from forms_app import households
-from forms_app.household_views import HOUSEHOLD_STALE_MESSAGE
+from forms_app.households import services as households
+from forms_app.households.views import HOUSEHOLD_STALE_MESSAGE
 from forms_app.models import Campaign, ContactAttempt, Household, Submission
 from forms_app.views import STALE_MESSAGE, stale_message
 from portal.models import Organisation

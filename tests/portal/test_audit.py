@@ -5,7 +5,8 @@ import datetime
 import pytest
 from wagtailstreamforms.models import Form
 
-from forms_app import households, lifecycle
+from forms_app import lifecycle
+from forms_app.households import services as households
 from portal.models import AuditEntry, Organisation
 
 

@@ -18,7 +18,8 @@ from wagtailstreamforms.models import Form
 
 from demo.accounts import DEMO_PASSWORD, demo_second_factor_enrol
 from documents.models import DocumentExport
-from forms_app import households, lifecycle
+from forms_app import lifecycle
+from forms_app.households import services as households
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from portal.models import (
     AuditAction,

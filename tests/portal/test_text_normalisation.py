@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from forms_app.answering import typed_input
 from forms_app.field_types import field_type
-from forms_app.household_forms import ContactAttemptForm, HouseholdFilterForm
+from forms_app.households.forms import ContactAttemptForm, HouseholdFilterForm
 from forms_app.models import ContactAttempt, Household, Submission
 from portal.text import normalise_text, normalise_value, normalised_query_dict
 from tests.forms_app.builders import valid_input

@@ -1,6 +1,8 @@
-"""The map of France's départements with the scheme's territories highlighted.
+"""The map of France's départements with the scheme's territories highlighted, drawn by
+the campaign tracker (forms_app.tracker) and by the site's pages (home).
 
-Geometry: ``home/data/departements_map.json`` (CC BY 4.0, see its ``source`` key), read once.
+Geometry: ``forms_app/data/departements_map.json`` (CC BY 4.0, see its ``source`` key), read
+once.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from forms_app.households import household_forms, household_role
+from forms_app.households.services import household_forms, household_role
 from forms_app.models import (
     Household,
     HouseholdRole,

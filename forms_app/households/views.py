@@ -1,6 +1,6 @@
 """Operators' pages on their households, and the pseudonymised overview for prefectures and
-DIHAL. Thin: access via portal.permissions, writes via forms_app.households, reads via
-forms_app.household_selectors."""
+DIHAL. Thin: access via portal.permissions, writes via forms_app.households.services, reads
+via forms_app.households.selectors."""
 
 from __future__ import annotations
 
@@ -14,23 +14,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
-from forms_app import household_selectors as selectors
-from forms_app import households, idempotency, lifecycle, reprise, retention
+from forms_app import idempotency, lifecycle, reprise, retention
 from forms_app.complete_body import INCOMPLETE_FORM_MESSAGE, body_is_complete
-from forms_app.household_forms import (
+from forms_app.households import selectors
+from forms_app.households import services as households
+from forms_app.households.forms import (
     ContactAttemptForm,
     HouseholdFilterForm,
     HouseholdForm,
     HouseholdStatusForm,
 )
 from forms_app.models import Household, HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.views import (
-    REFILL_TEXTS,
-    incomplete_page,
-    posted_revision,
-    reprise_confirm,
-    stale_message,
-)
+from forms_app.reprise_views import REFILL_TEXTS, reprise_confirm
+from forms_app.views import incomplete_page, posted_revision, stale_message
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from wagtailstreamforms.models import Form
 
 from forms_app import idempotency
+from forms_app.households.prefill import prefill_input
 from forms_app.models import (
     ContactAttempt,
     Household,
@@ -29,7 +30,6 @@ from forms_app.models import (
     SubmissionStatus,
 )
 from forms_app.models.households import EXCHANGE_RESULTS, STATUS_ORDER
-from forms_app.prefill import prefill_input
 from forms_app.versions import form_version_freeze
 from portal.models import Organisation, User
 

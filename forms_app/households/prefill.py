@@ -21,7 +21,9 @@ ROWS_FROM_CHOICES: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
-def _typed(values: Any) -> bool:
+def is_typed(values: Any) -> bool:
+    """Whether a field's input (a text or a list of texts) holds something other than
+    spaces."""
     if isinstance(values, list):
         return any(str(value).strip() for value in values)
     return bool(str(values or "").strip())
@@ -30,7 +32,7 @@ def _typed(values: Any) -> bool:
 def _group_is_typed(draft_input: Mapping[str, Any], key: str) -> bool:
     prefix = f"{key}-"
     return any(
-        _typed(values)
+        is_typed(values)
         for name, values in draft_input.items()
         if name.startswith(prefix) and not name.endswith(("_FORMS", "-DELETE"))
     )
@@ -94,7 +96,7 @@ def prefill_input(
             if rows:
                 result.update(_group_input(item, rows))
             continue
-        if _typed(result.get(key)):
+        if is_typed(result.get(key)):
             continue
         for source in sources:
             entered = _entered(item, source.get(key))

@@ -9,7 +9,7 @@ import re
 
 from django import forms
 
-from forms_app.field_types import MultiLineTextFormField
+from forms_app.field_base import MultiLineTextFormField
 from forms_app.models import (
     ContactAttempt,
     Household,
