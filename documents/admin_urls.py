@@ -1,7 +1,7 @@
 from django.urls import path
 
 from documents import admin_views
-from documents.models import TemplatePurpose
+from documents.rendering.models import TemplatePurpose
 
 app_name = "documents_admin"
 

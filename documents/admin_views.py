@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
 from documents.consolidation.report import report_keys
-from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering import store
+from documents.rendering.models import TemplatePurpose, WordTemplate
 from documents.rendering.sandbox import RenderLimitExceeded
 from documents.views import DOCX_TYPE, private_download
 from portal import permissions

@@ -20,7 +20,7 @@ class DocumentsConfig(AppConfig):
         the app registry (and so every model) is loaded."""
         from documents.consolidation import report as consolidation_report
         from documents.exports.retention import purge_expired_exports
-        from documents.models import TemplatePurpose
+        from documents.rendering.models import TemplatePurpose
         from documents.rendering.store import template_samples_register
         from forms_app.retention import purge_step_register
 

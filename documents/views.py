@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from documents.exports import campaign_zips
-from documents.models import DocumentExport, ExportStatus
+from documents.exports.models import DocumentExport, ExportStatus
 from documents.rendering import pdf
 from documents.rendering.sandbox import RenderLimitExceeded
 from documents.rendering.store import document_filename, submission_document

@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from documents import admin_urls
-from documents.models import ConsolidationRules
+from documents.consolidation.models import ConsolidationRules
 
 
 @hooks.register("register_admin_urls")

@@ -53,9 +53,9 @@ from documents.consolidation.vocabulary import (
     Measure,
     Procedure,
 )
-from documents.models import TemplatePurpose
 from documents.rendering.filters import date_fr
 from documents.rendering.isolation import render_docx
+from documents.rendering.models import TemplatePurpose
 from documents.rendering.store import active_template
 from forms_app.models import Campaign
 from portal.models import Territory

@@ -11,7 +11,7 @@ import yaml
 from django.db import transaction
 from wagtailstreamforms.models import Form
 
-from documents.models import ConsolidationRules
+from documents.consolidation.models import ConsolidationRules
 
 
 @transaction.atomic

@@ -24,9 +24,9 @@ from django.db.models import QuerySet
 
 from documents.consolidation.answers import AnswerRow
 from documents.consolidation.frames import counts_frame
+from documents.consolidation.models import ConsolidationRules
 from documents.consolidation.rules import Rule, default_rules, rule_from_block
 from documents.consolidation.vocabulary import INTEGER, PLACE_COLUMNS, Column
-from documents.models import ConsolidationRules
 from forms_app import tracker
 from forms_app.households.indicators import FIELD_INDICATORS, field_indicators_by_territory
 from forms_app.models import Campaign, FormVersion, Submission, SubmissionStatus

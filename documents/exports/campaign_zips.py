@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from documents.models import DocumentExport, ExportStatus
+from documents.exports.models import DocumentExport, ExportStatus
 from documents.rendering.context import submission_context
 from documents.rendering.isolation import render_docx_many
 from documents.rendering.store import active_template, document_filename

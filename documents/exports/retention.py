@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from documents.exports.campaign_zips import exports_dir
-from documents.models import DocumentExport
+from documents.exports.models import DocumentExport
 
 
 def expired_exports(*, now: datetime.datetime) -> QuerySet[DocumentExport]:

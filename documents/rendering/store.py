@@ -32,9 +32,9 @@ from docx import Document
 from docx.shared import Pt
 from wagtailstreamforms.models import Form
 
-from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering.context import submission_context
 from documents.rendering.isolation import render_docx
+from documents.rendering.models import TemplatePurpose, WordTemplate
 from documents.rendering.template_checks.check import TemplateCheck, template_check
 from documents.rendering.template_checks.sample import sample_context
 from portal.models import User
