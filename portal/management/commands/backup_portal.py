@@ -4,7 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.backup import BackupError, backup_create, human_size
+from portal.backup.create import backup_create
+from portal.backup.files import human_size
+from portal.backup.manifest import BackupError
 
 
 class Command(BaseCommand):
