@@ -1,8 +1,8 @@
 """The one French writing of values, for pages, e-mails, Word documents, tables and charts.
 
 « 1er juillet 2021 », « 2 juillet 2021 », « 29/12/2020 », « 1 227 856 € », « 12,50 € »,
-« 117 600,00 € », « 2 845 », « 1,21 », « 12,5 % », « 0,8 pt », and a year as « 2021 »
-(never grouped: « 2 021 » is no year).
+« 117 600,00 € », « 2 845 », « 1,21 », « 12,5 % », « 0,8 pt », « 1,5 Mo », and a year as
+« 2021 » (never grouped: « 2 021 » is no year).
 
 Numbers group their thousands with a narrow no-break space (U+202F) and take a decimal
 comma; a unit (€, %, pt) follows a no-break space (U+00A0). Rounding is Python's Decimal
@@ -106,6 +106,18 @@ def points(value: Number, *, decimals: int = 1) -> str:
     two fractions is multiplied by 100 by the caller)."""
     shown = number(value, decimals=decimals)
     return f"{shown}{BEFORE_UNIT}pt" if shown else ""
+
+
+def file_size(size: int) -> str:
+    """A size in bytes in French units: « 512 o », « 1,5 Ko », « 3,2 Go » (« Go » the
+    largest)."""
+    value = float(size)
+    for unit in ("o", "Ko", "Mo", "Go"):
+        if value < 1024 or unit == "Go":
+            text = f"{value:.0f}" if unit == "o" else f"{value:.1f}"
+            return f"{text.replace('.', ',')} {unit}"
+        value /= 1024
+    return f"{size} o"
 
 
 def year(value: Number | datetime.date) -> str:

@@ -1,5 +1,5 @@
 """The files a backup saves: the local directories of the portal's storages, their
-listing, copies hashed while written, SHA-256 checksums and sizes in French."""
+listing, copies hashed while written, and SHA-256 checksums."""
 
 from __future__ import annotations
 
@@ -73,14 +73,3 @@ def root_files(root: Path, *, other_roots: set[Path]) -> list[Path]:
             if path.is_file() and not name.endswith(PARTIAL_SUFFIX):
                 found.append(path)
     return found
-
-
-def human_size(size: int) -> str:
-    """A size in French units: « 512 o », « 1,5 Mo »."""
-    value = float(size)
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if value < 1024 or unit == "Go":
-            text = f"{value:.0f}" if unit == "o" else f"{value:.1f}"
-            return f"{text.replace('.', ',')} {unit}"
-        value /= 1024
-    return f"{size} o"

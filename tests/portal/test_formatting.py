@@ -20,6 +20,7 @@ from portal.formatting import (
     date_short,
     euros,
     euros_cents,
+    file_size,
     number,
     percent,
     points,
@@ -226,6 +227,26 @@ def test_points_with_decimals():
 @pytest.mark.parametrize("value", [None, "", "abc"])
 def test_percents_and_points_are_empty_for_no_value(function, value):
     assert function(value) == ""
+
+
+# --- file sizes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (0, "0 o"),
+        (512, "512 o"),
+        (1023, "1023 o"),
+        (1024, "1,0 Ko"),
+        (1536, "1,5 Ko"),
+        (5 * 1024 * 1024, "5,0 Mo"),
+        (3 * 1024**3 + 200 * 1024**2, "3,2 Go"),
+        (2048 * 1024**3, "2048,0 Go"),
+    ],
+)
+def test_file_size(size, expected):
+    assert file_size(size) == expected
 
 
 # --- years ------------------------------------------------------------------------------

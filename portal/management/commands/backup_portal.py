@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.backup.create import backup_create
-from portal.backup.files import human_size
 from portal.backup.manifest import BackupError
+from portal.formatting import file_size
 
 
 class Command(BaseCommand):
@@ -45,6 +45,6 @@ class Command(BaseCommand):
             f"{sum(manifest['tables'].values())} lignes, "
             f"{sum(len(names) for names in manifest['migrations'].values())} migrations\n"
             f"  fichiers : {len(files)} ({', '.join(sorted(manifest['roots']))})\n"
-            f"  taille : {human_size(size)} ; durée : {result.seconds:.2f} s\n"
+            f"  taille : {file_size(size)} ; durée : {result.seconds:.2f} s\n"
             f"Restauration : make restore BACKUP={result.path}"
         )
