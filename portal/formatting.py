@@ -1,8 +1,8 @@
 """The one French writing of values, for pages, e-mails, Word documents, tables and charts.
 
-« 1er juillet 2021 », « 2 juillet 2021 », « 29/12/2020 », « 1 227 856 € », « 12,50 € »,
-« 117 600,00 € », « 2 845 », « 1,21 », « 12,5 % », « 0,8 pt », « 1,5 Mo », and a year as
-« 2021 » (never grouped: « 2 021 » is no year).
+« 1er juillet 2021 », « 2 juillet 2021 », « 1er juillet 2021 à 09:05 », « 29/12/2020 »,
+« 1 227 856 € », « 12,50 € », « 117 600,00 € », « 2 845 », « 1,21 », « 12,5 % »,
+« 0,8 pt », « 1,5 Mo », and a year as « 2021 » (never grouped: « 2 021 » is no year).
 
 Numbers group their thousands with a narrow no-break space (U+202F) and take a decimal
 comma; a unit (€, %, pt) follows a no-break space (U+00A0). Rounding is Python's Decimal
@@ -153,6 +153,15 @@ def date_long(value: Any) -> str:
         return value if isinstance(value, str) else ""
     ordinal = "1er" if day.day == 1 else str(day.day)
     return f"{ordinal} {MONTHS[day.month - 1]} {day.year}"
+
+
+def datetime_long(value: Any) -> str:
+    """A moment in words: « 1er juillet 2021 à 09:05 » (the time as given: a template filter
+    first puts an aware datetime in the current time zone). A date alone is written without
+    a time, an empty value is ""."""
+    if not isinstance(value, datetime.datetime):
+        return date_long(value)
+    return f"{date_long(value)} à {value.hour:02d}:{value.minute:02d}"
 
 
 def date_short(value: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from portal import formatting
-from portal.formatting import date_long, date_short, euros, euros_cents, year
+from portal.formatting import date_long, date_short, datetime_long, euros, euros_cents, year
 
 register = template.Library()
 
@@ -16,6 +16,7 @@ register.filter("year", year)
 # Like Django's « date » filter, an aware datetime is first put in the current time zone.
 register.filter("date_long", date_long, expects_localtime=True)
 register.filter("date_short", date_short, expects_localtime=True)
+register.filter("datetime_long", datetime_long, expects_localtime=True)
 
 
 @register.filter

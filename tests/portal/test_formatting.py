@@ -18,6 +18,7 @@ from portal.formatting import (
     as_decimal,
     date_long,
     date_short,
+    datetime_long,
     euros,
     euros_cents,
     file_size,
@@ -335,6 +336,22 @@ def test_date_long(value, expected):
     assert date_long(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime.datetime(2021, 7, 1, 9, 5), "1er juillet 2021 à 09:05"),
+        (datetime.datetime(2021, 7, 2, 23, 59, 59), "2 juillet 2021 à 23:59"),
+        (datetime.datetime(2021, 7, 3, 0, 0), "3 juillet 2021 à 00:00"),
+        (datetime.date(2021, 7, 1), "1er juillet 2021"),
+        ("2021-07-01", "1er juillet 2021"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_datetime_long(value, expected):
+    assert datetime_long(value) == expected
+
+
 def test_date_long_never_groups_the_year():
     assert date_long(datetime.date(2021, 7, 2)).endswith(" 2021")
 
@@ -402,3 +419,4 @@ def test_date_filters_read_an_aware_datetime_in_the_current_time_zone(settings):
     with timezone.override("Europe/Paris"):
         assert render("{{ v|date_long }}", v=moment) == "1er juillet 2021"
         assert render("{{ v|date_short }}", v=moment) == "01/07/2021"
+        assert render("{{ v|datetime_long }}", v=moment) == "1er juillet 2021 à 00:30"
