@@ -42,7 +42,7 @@ fuzz: install-test
 test-e2e: install-test
 	$(BIN)/python -m pytest -m e2e tests/e2e
 
-# Backup and restore (portal/backup.py): the database and the files under var/ (or where
+# Backup and restore (portal/backup/): the database and the files under var/ (or where
 # the settings put them). DJANGO_SETTINGS_MODULE and DATABASE_URL choose the portal saved.
 SETTINGS = $(or $(DJANGO_SETTINGS_MODULE),$(DEV_SETTINGS))
 BACKUP_DIR ?= var/backups

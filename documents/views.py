@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -20,16 +20,9 @@ from forms_app import selectors as forms_selectors
 from portal import permissions
 from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
+from portal.downloads import private_download
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def private_download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    """A generated file as an attachment that no cache keeps (documents, reports, tables)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _readable_submission(request, pk: int, *, kind: str):

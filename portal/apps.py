@@ -1,3 +1,6 @@
+"""The portal's app configurations: the core app and Wagtail's users app with the portal's
+user forms and views."""
+
 from django.apps import AppConfig
 from wagtail.users import apps as wagtail_users_apps
 
@@ -8,6 +11,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail : territoires, organisations et comptes"
 
     def ready(self) -> None:
+        # Django's documented place to connect signals: imported here, once the apps and
+        # their models are loaded (portal.accounts and portal.audit_changes need them).
         from portal.accounts import connect_session_receivers
 
         connect_session_receivers()

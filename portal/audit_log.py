@@ -109,11 +109,7 @@ def audit_entries_all() -> QuerySet:
 
 def audit_entries_of_operators(*, user: User) -> QuerySet:
     """The rows naming a household of the operators the person is responsable of."""
-    from forms_app.models import Household
-
-    references = Household.objects.filter(
-        operator__in=permissions.audit_log_operators(user)
-    ).values("reference")
+    references = permissions.households_of_audited_operators(user).values("reference")
     return AuditEntry.objects.filter(household_reference__in=references)
 
 

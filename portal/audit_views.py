@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from documents.views import private_download
 from portal import audit_log, permissions
 from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
+from portal.downloads import private_download
 
 PER_PAGE = 50
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -2,6 +2,11 @@
 
 Every view, download, export and queryset of the portal asks this module; later features
 extend it here rather than deciding access in their own views.
+
+The one module of ``portal`` that imports the apps' models (forms_app's answers,
+households and their settings), at the top of the file: the rules about them live here.
+No app's models module imports this one, so the layers stay portal < forms_app < documents
+< home everywhere else.
 """
 
 from __future__ import annotations
@@ -9,7 +14,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from portal.models import Membership, OrganisationKind, Role, User
+from forms_app.models import (
+    Household,
+    PurgedHouseholdCounts,
+    Scope,
+    Submission,
+    Validator,
+)
+from portal.models import Membership, Organisation, OrganisationKind, Role, Territory, User
 
 AnyUser = User | AnonymousUser
 
@@ -70,8 +82,6 @@ def must_enrol_mfa(user: AnyUser) -> bool:
 
 
 def _organisations(user: AnyUser, *kinds: str):
-    from portal.models import Organisation
-
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     return Organisation.objects.filter(memberships__user=user, kind__in=kinds)
@@ -91,10 +101,6 @@ def submissions_visible_to(user: AnyUser):
     """Answers a person may read: an organisation's members its own; DIHAL every answer but
     household ones; a prefecture its territory's, household ones excepted (those stay with
     the operator that follows the household)."""
-    from django.db.models import Q
-
-    from forms_app.models import Scope, Submission
-
     queryset = Submission.objects.all()
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
@@ -137,8 +143,6 @@ def can_reopen_submission(user: AnyUser, submission) -> bool:
 def can_validate_submission(user: AnyUser, submission) -> bool:
     """DIHAL editors validate; a prefecture validates its operators' answers when the form
     says so (a prefecture's own answer still goes to DIHAL: nobody validates their own)."""
-    from forms_app.models import Validator
-
     if submission.campaign_id is None:
         return False  # a household document is nobody's to validate
     settings_ = getattr(submission.campaign.form, "advanced_settings", None)
@@ -162,8 +166,6 @@ def can_follow_campaigns(user: AnyUser) -> bool:
 
 def territories_followed_by(user: AnyUser):
     """The territories whose answers a person follows: all for DIHAL, its own for a prefecture."""
-    from portal.models import Territory
-
     if is_dihal_member(user):
         return Territory.objects.all()
     return Territory.objects.filter(
@@ -208,9 +210,13 @@ def household_operators(user: AnyUser):
 
 def households_followed_by(user: AnyUser):
     """Households whose whole file (identity, documents, contacts) the person may open."""
-    from forms_app.models import Household
-
     return Household.objects.filter(operator__in=household_operators(user))
+
+
+def households_of_audited_operators(user: AnyUser):
+    """The households whose rows of the access trail a person reads: those of the operators
+    they are responsable of (``audit_log_operators``)."""
+    return Household.objects.filter(operator__in=audit_log_operators(user))
 
 
 def can_follow_households(user: AnyUser) -> bool:
@@ -225,8 +231,6 @@ def can_open_household(user: AnyUser, household) -> bool:
 def households_counted_for(user: AnyUser):
     """Households a person may count and list pseudonymously (``HOUSEHOLD_SHARED_FIELDS``
     only): DIHAL all, a prefecture its territory's, an operator its own."""
-    from forms_app.models import Household
-
     if is_dihal_member(user):
         return Household.objects.all()
     own = households_followed_by(user)
@@ -240,8 +244,6 @@ def purged_counts_for(user: AnyUser):
     """What purged households left for the bilans, in the scope of
     ``households_counted_for``: DIHAL all, a prefecture its territory's, an operator its
     own."""
-    from forms_app.models import PurgedHouseholdCounts
-
     if is_dihal_member(user):
         return PurgedHouseholdCounts.objects.all()
     territories = _organisations(user, OrganisationKind.PREFECTURE).values("territory_id")
@@ -291,8 +293,6 @@ def form_has_consolidation(form) -> bool:
     """Whether a form's answers are consolidated (tables, files, report): those opened in
     campaigns, never a household form's, whose files stay with the operator following each
     household."""
-    from forms_app.models import Scope
-
     settings_ = getattr(form, "advanced_settings", None)
     return settings_ is None or settings_.scope != Scope.MENAGE
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 from portal.models import Membership, Organisation, OrganisationKind, Role, Territory, User
+from portal.permissions import is_dihal_editor
 
 EDITORS_GROUP_NAME = "Éditeurs DIHAL"
 
@@ -53,8 +55,6 @@ EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page
 @transaction.atomic
 def editors_group_ensure() -> Group:
     """Creates or completes the editors' group: admin access and page rights on the tree."""
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
-
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP_NAME)
     for app_label, codename in EDITOR_PERMISSIONS:
         group.permissions.add(
@@ -111,8 +111,6 @@ def membership_set(*, organisation: Organisation, user: User, role: Role) -> Mem
 
 def cms_access_sync(*, user: User) -> None:
     """Gives the editors' group to DIHAL editors and takes it from everyone else."""
-    from portal.permissions import is_dihal_editor
-
     group = editors_group_ensure()
     if is_dihal_editor(user):
         user.groups.add(group)

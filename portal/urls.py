@@ -1,3 +1,6 @@
+"""The root URLconf: the login doors, Wagtail, allauth, the core's « portal » namespace,
+then each app's URLs, by dotted path (the core imports no app)."""
+
 from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
@@ -8,7 +11,9 @@ from portal import audit_views, views
 
 portal_patterns = (
     [
-        path("mon-espace/", views.mon_espace, name="mon_espace"),
+        # « Mon espace » is forms_app's page (the answers expected, the veilles), named in
+        # the core's namespace; apps are referenced here by dotted path, never imported.
+        path("", include("forms_app.space")),
         path(
             "mon-espace/journal-des-acces/",
             audit_views.operator_audit_log,

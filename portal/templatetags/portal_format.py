@@ -1,26 +1,44 @@
-"""French number formatting for templates: « 3 883 200 € »."""
+"""The French writing of values for Django templates: each filter is one function of
+portal.formatting (« 1er juillet 2021 », « 3 883 200 € », « 12,5 % », « 2021 »)."""
 
-from decimal import Decimal
+from __future__ import annotations
 
 from django import template
 
+from portal import formatting
+from portal.formatting import date_long, date_short, datetime_long, euros, euros_cents, year
+
 register = template.Library()
 
-THOUSANDS_SEPARATOR = "\u202f"  # espace fine insécable
-BEFORE_UNIT = "\u00a0"  # espace insécable
-
-
-def format_number_fr(value: Decimal | int | float, *, decimals: int = 0) -> str:
-    """Groups thousands with a narrow no-break space and uses a decimal comma."""
-    formatted = f"{Decimal(value):,.{decimals}f}"
-    return formatted.replace(",", THOUSANDS_SEPARATOR).replace(".", ",")
+register.filter("euros", euros)
+register.filter("euros_cents", euros_cents)
+register.filter("year", year)
+# Like Django's « date » filter, an aware datetime is first put in the current time zone.
+register.filter("date_long", date_long, expects_localtime=True)
+register.filter("date_short", date_short, expects_localtime=True)
+register.filter("datetime_long", datetime_long, expects_localtime=True)
 
 
 @register.filter
-def euros(value) -> str:
-    """An amount in euros, without cents when it is whole: « 117 600 € »."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(value)
-    decimals = 0 if amount == amount.to_integral_value() else 2
-    return f"{format_number_fr(amount, decimals=decimals)}{BEFORE_UNIT}€"
+def number(value, decimals=None) -> str:
+    """``{{ value|number }}``, ``{{ value|number:2 }}``: formatting.number."""
+    return formatting.number(value, decimals=None if decimals is None else int(decimals))
+
+
+@register.filter
+def percent(value, decimals=1) -> str:
+    """``{{ value|percent }}``, ``{{ value|percent:0 }}``: formatting.percent."""
+    return formatting.percent(value, decimals=int(decimals))
+
+
+@register.filter
+def points(value, decimals=1) -> str:
+    """``{{ value|points }}``: formatting.points."""
+    return formatting.points(value, decimals=int(decimals))
+
+
+def format_number_fr(value, *, decimals: int = 0) -> str:
+    """Until the merge of issue 13 re-points documents.rendering, documents.consolidation_files
+    and forms_app.field_types at portal.formatting.number (helpers were moving those files):
+    delete this function then."""
+    return formatting.number(value, decimals=decimals)

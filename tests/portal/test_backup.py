@@ -1,4 +1,4 @@
-"""Backup and restore (portal/backup.py), drilled: a database with demo data and private files
+"""Backup and restore (portal/backup/), drilled: a database with demo data and private files
 is saved, restored into a fresh database (SQLite: a new file; PostgreSQL: a database created
 on the same server) and compared with the manifest; every refusal says why, in French, before
 anything is written."""
@@ -19,15 +19,11 @@ from django.db import connection
 
 from demo.loader import demo_data_load
 from home.content_loader import portal_content_load
-from portal.backup import (
-    MANIFEST,
-    BackupError,
-    _pending,
-    backup_create,
-    backup_restore,
-    code_migrations,
-    sha256_file,
-)
+from portal.backup.create import backup_create
+from portal.backup.database import code_migrations, pending_migrations
+from portal.backup.files import sha256_file
+from portal.backup.manifest import MANIFEST, BackupError
+from portal.backup.restore import backup_restore
 from portal.models import AuditEntry, User
 
 # The dump is read by another connection (pg_dump, SQLite's backup API): data must be
@@ -234,5 +230,5 @@ def test_a_backup_older_than_the_code_lists_the_migrations_to_apply_after_restor
     everything = code_migrations()
     older = everything - {("portal", "0003_audit_context")}
 
-    assert _pending(everything) == []
-    assert _pending(older) == ["portal.0003_audit_context"]
+    assert pending_migrations(everything) == []
+    assert pending_migrations(older) == ["portal.0003_audit_context"]

@@ -4,7 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.backup import BackupError, backup_create, human_size
+from portal.backup.create import backup_create
+from portal.backup.manifest import BackupError
+from portal.formatting import file_size
 
 
 class Command(BaseCommand):
@@ -43,6 +45,6 @@ class Command(BaseCommand):
             f"{sum(manifest['tables'].values())} lignes, "
             f"{sum(len(names) for names in manifest['migrations'].values())} migrations\n"
             f"  fichiers : {len(files)} ({', '.join(sorted(manifest['roots']))})\n"
-            f"  taille : {human_size(size)} ; durée : {result.seconds:.2f} s\n"
+            f"  taille : {file_size(size)} ; durée : {result.seconds:.2f} s\n"
             f"Restauration : make restore BACKUP={result.path}"
         )

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from portal.backup import BackupError, backup_restore
+from portal.backup.manifest import BackupError
+from portal.backup.restore import backup_restore
 
 
 class Command(BaseCommand):

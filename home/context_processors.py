@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from home.navigation import guidance_menu_items
 from portal.permissions import can_access_cms_admin, can_use_personal_space
 
 
 def navigation(request) -> dict:
     """The main navigation: home, the guidance sections, territories, and « Mon espace »."""
-    from home.navigation import guidance_menu_items
-
     user = getattr(request, "user", None)
     items = [{"label": "Accueil", "url": "/"}]
     items.extend(guidance_menu_items())
