@@ -19,10 +19,11 @@ from documents.consolidation.report import report_keys
 from documents.rendering import store
 from documents.rendering.models import TemplatePurpose, WordTemplate
 from documents.rendering.sandbox import RenderLimitExceeded
-from documents.views import DOCX_TYPE, private_download
+from documents.rendering.store import DOCX_TYPE
 from portal import permissions
 from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
+from portal.downloads import private_download
 
 
 def _record(request, action: str, form: Form, purpose: str, version: int | str) -> None:

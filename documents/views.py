@@ -15,14 +15,12 @@ from documents.exports import campaign_zips
 from documents.exports.models import DocumentExport, ExportStatus
 from documents.rendering import pdf
 from documents.rendering.sandbox import RenderLimitExceeded
-from documents.rendering.store import document_filename, submission_document
+from documents.rendering.store import DOCX_TYPE, document_filename, submission_document
 from forms_app import selectors as forms_selectors
 from portal import permissions
 from portal.accounts import sensitive_operation
 from portal.audit import AuditAction, audit_record
 from portal.downloads import private_download
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _readable_submission(request, pk: int, *, kind: str):

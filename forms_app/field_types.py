@@ -12,7 +12,6 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.utils.dateformat import format as date_format
 from wagtail import blocks
 
 from forms_app.field_base import (
@@ -30,7 +29,8 @@ from forms_app.field_base import (
     UploadFormField,
     common_blocks,
 )
-from portal.templatetags.portal_format import format_number_fr
+from forms_app.keys import is_year_key
+from portal import formatting
 
 YES, NO = "oui", "non"
 
@@ -70,7 +70,11 @@ class IntegerField(PortalField):
         return options
 
     def display(self, value, block_value):
-        return "" if value in (None, "") else format_number_fr(value)
+        if value in (None, ""):
+            return ""
+        if is_year_key(block_value.get("key", "")):
+            return formatting.year(value)  # « 2021 », never « 2 021 »
+        return formatting.number(value, decimals=0)
 
 
 class DecimalField(PortalField):
@@ -102,10 +106,7 @@ class DecimalField(PortalField):
         return [] if value in (None, "") else [str(value).replace(".", ",")]
 
     def display(self, value, block_value):
-        if value in (None, ""):
-            return ""
-        number = Decimal(value)
-        return format_number_fr(number, decimals=max(-number.as_tuple().exponent, 0))
+        return formatting.number(value, keep_zeros=True)  # as typed: « 12,50 »
 
 
 class MoneyField(DecimalField):
@@ -122,9 +123,7 @@ class MoneyField(DecimalField):
         return None if value is None else format(Decimal(value).quantize(Decimal("0.01")), "f")
 
     def display(self, value, block_value):
-        if value in (None, ""):
-            return ""
-        return f"{format_number_fr(Decimal(value), decimals=2)}\u00a0€"
+        return formatting.euros_cents(value)
 
 
 class PercentField(DecimalField):
@@ -133,8 +132,7 @@ class PercentField(DecimalField):
     extra_blocks = []
 
     def display(self, value, block_value):
-        shown = super().display(value, block_value)
-        return f"{shown}\u00a0%" if shown else ""
+        return formatting.percent(value, decimals=None, keep_zeros=True)
 
     def get_options(self, block_value):
         options = super().get_options(block_value)
@@ -163,9 +161,7 @@ class DateField(PortalField):
         return value.isoformat() if isinstance(value, datetime.date) else value
 
     def display(self, value, block_value):
-        if not value:
-            return ""
-        return date_format(datetime.date.fromisoformat(value), "j F Y")
+        return formatting.date_long(value) if value else ""
 
 
 class YesNoField(PortalField):

@@ -42,3 +42,9 @@ def duplicated(keys: Iterable[str]) -> list[str]:
         if counts[key] > 1 and key not in seen:
             seen.append(key)
     return seen
+
+
+def is_year_key(key: str) -> bool:
+    """``annee``, ``annee_bilan``, ``premiere_annee``: a year, never added up nor grouped
+    (« 2021 », not « 2 021 »)."""
+    return key == "annee" or key.startswith("annee_") or key.endswith("_annee")

@@ -8,19 +8,19 @@ below), so that there is no loop:
 - ``vocabulary``: column kinds, meta column keys, ``Column``, ``Measure``, ``Procedure``.
   Standard library only, nothing of the project.
 - ``rules``: what the declared rules mean (``Rule``, ``RuleKind``, defaults) and their
-  checks (``declaration_problems``, called by ``documents.models.ConsolidationRules``).
-  Imports ``vocabulary``; no database, no pandas.
+  checks (``declaration_problems``, called by ``ConsolidationRules.clean``). Imports
+  ``vocabulary`` and ``forms_app.keys`` (which keys are years); no database, no pandas.
 - ``frames``: pandas computation, frames in, frames out (totals, ratios, changes,
   comparison between campaigns, ``Consolidation``). Imports ``vocabulary`` and ``rules``;
   no ORM, no Django.
-- ``blocks``: the admin StreamField blocks of the rules (``documents.models`` uses them).
+- ``blocks``: the admin StreamField blocks of the rules (``models`` uses them).
   Imports nothing of the package.
 - ``fields``: a form's versions' fields as columns, stored values as cells. Imports
   ``vocabulary`` and ``forms_app.form_builder``.
 - ``answers``: the answers table from the rows the selectors read. Imports ``vocabulary``,
   ``fields`` and ``frames``.
 - ``format``: the French writing of a figure (page, charts, report). Imports
-  ``vocabulary``, ``rules``, ``frames`` and ``documents.rendering``.
+  ``vocabulary``, ``rules``, ``frames`` and ``portal.formatting``.
 - ``charts`` then ``status_chart``: the SVG charts. Import ``vocabulary``, ``frames``,
   ``format`` (and ``status_chart`` the width of ``charts``).
 - ``tables``: the files' tables (for the workbook and the CSV alike). Imports

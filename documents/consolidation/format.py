@@ -6,7 +6,8 @@ A negative figure takes the minus sign (U+2212, read « moins » by screen reade
 mistaken for a dash or a hyphen); a signed change takes « + » when it is above zero as
 shown. The files keep numbers as numbers (``documents.consolidation.files``).
 
-Imports ``vocabulary``, ``rules``, ``frames`` and ``documents.rendering``'s French filters.
+Imports ``vocabulary``, ``rules``, ``frames`` and ``portal.formatting`` (the portal's one
+French writing of values), on which it adds the consolidation's minus sign and signs.
 """
 
 from __future__ import annotations
@@ -28,12 +29,10 @@ from documents.consolidation.vocabulary import (
     RATE,
     Measure,
 )
-from documents.rendering.filters import date_fr, nombre, pourcentage
-from portal.templatetags.portal_format import euros
+from portal import formatting
 
 EMPTY = "—"
 MINUS = "\u2212"
-NBSP = "\u00a0"
 
 
 def value_text(value: Any, kind: str, *, signed: bool = False) -> str:
@@ -43,25 +42,25 @@ def value_text(value: Any, kind: str, *, signed: bool = False) -> str:
         return EMPTY
     if kind not in NUMERIC_KINDS:
         if kind == DATE and isinstance(value, datetime.date):
-            return date_fr(value, "court")
+            return formatting.date_short(value)
         return str(value)
     number = float(value)
     if not math.isfinite(number):
         return EMPTY
     if kind == INTEGER:
-        text = nombre(round(number), 0)
+        text = formatting.number(round(number), decimals=0)
     elif kind == DECIMAL:
-        text = nombre(round(number, 2))
+        text = formatting.number(round(number, 2))
     elif kind == EUROS:
-        text = euros(round(number, 2))
+        text = formatting.euros(round(number, 2))
     elif kind == PERCENT_VALUE:
-        text = pourcentage(number, 1)
+        text = formatting.percent(number, decimals=1)
     elif kind == RATE:
-        text = pourcentage(number * 100, 1)
+        text = formatting.percent(number * 100, decimals=1)
     elif kind == POINTS:  # a difference of two fractions: 0.008 is 0,8 point
-        text = f"{nombre(number * 100, 1)}{NBSP}pt"
+        text = formatting.points(number * 100, decimals=1)
     else:
-        text = nombre(number)
+        text = formatting.number(number)
     shown_zero = not any(digit in text for digit in "123456789")
     if text.startswith("-"):
         text = text[1:] if shown_zero else f"{MINUS}{text[1:]}"

@@ -53,11 +53,11 @@ from documents.consolidation.vocabulary import (
     Measure,
     Procedure,
 )
-from documents.rendering.filters import date_fr
 from documents.rendering.isolation import render_docx
 from documents.rendering.models import TemplatePurpose
 from documents.rendering.store import active_template
 from forms_app.models import Campaign
+from portal.formatting import date_long
 from portal.models import Territory
 from portal.selectors import collation_key
 
@@ -112,7 +112,7 @@ def context_of(
         "perimetre": consolidation.scope_label,
         "est_national": consolidation.is_national,
         "periode": _period(campaign),
-        "date_edition": date_fr(today),
+        "date_edition": date_long(today),
         "reponses": {
             "transmises": _count(national_row.get(REPONSES, len(consolidation.answers))),
             "attendues": _count(expected),
@@ -131,7 +131,7 @@ def context_of(
 
 def _period(campaign: CampaignRef) -> str:
     if campaign.period_start and campaign.period_end:
-        return f"du {date_fr(campaign.period_start)} au {date_fr(campaign.period_end)}"
+        return f"du {date_long(campaign.period_start)} au {date_long(campaign.period_end)}"
     return ""
 
 

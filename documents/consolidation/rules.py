@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from documents.consolidation.vocabulary import EUROS, INTEGER, Column
+from forms_app.keys import is_year_key
 
 
 class RuleKind(StrEnum):
@@ -74,11 +75,6 @@ def rule_from_block(block_type: str, value: dict) -> Rule:
             percent=value.get("format", "pourcentage") == "pourcentage",
         )
     return Rule(kind, value["cle"], value["libelle"], key_n=value["cle_n"], key_n1=value["cle_n1"])
-
-
-def is_year_key(key: str) -> bool:
-    """``annee``, ``annee_bilan``, ``premiere_annee``: a year is never added up."""
-    return key == "annee" or key.startswith("annee_") or key.endswith("_annee")
 
 
 def default_rules(columns: list[Column]) -> list[Rule]:

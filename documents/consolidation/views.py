@@ -22,10 +22,11 @@ from documents.consolidation import files, page, report, workbook
 from documents.consolidation.build import scope_consolidation
 from documents.consolidation.selectors import consolidation_scope
 from documents.rendering.sandbox import RenderLimitExceeded
-from documents.views import DOCX_TYPE, private_download
+from documents.rendering.store import DOCX_TYPE
 from forms_app.models import Campaign
 from portal import permissions
 from portal.audit import AuditAction, audit_record
+from portal.downloads import private_download
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -19,7 +19,6 @@ import io
 import math
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -44,7 +43,7 @@ from documents.consolidation.vocabulary import (
     TEXT,
     Column,
 )
-from portal.templatetags.portal_format import format_number_fr
+from portal import formatting
 
 YEAR_KEYS = re.compile(r"^annee(_|$)")  # whole numbers shown without a thousands space
 
@@ -157,7 +156,7 @@ def _display_width(value: Any, kind: str) -> int:
     if kind in (RATE, PERCENT_VALUE, POINTS):
         return len(f"{number * (1 if kind == PERCENT_VALUE else 100):.1f}") + 4
     decimals = 0 if kind == INTEGER else 2
-    shown = len(format_number_fr(Decimal(repr(number)), decimals=decimals))
+    shown = len(formatting.number(number, decimals=decimals))
     return shown + (3 if kind == EUROS else 1)
 
 

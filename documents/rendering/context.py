@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from documents.rendering.filters import date_fr
 from forms_app.field_types import field_type
 from forms_app.form_builder import input_items
+from portal.formatting import date_long
 
 # Names the context gives besides the form's own keys.
 META_KEYS = frozenset(
@@ -99,17 +99,17 @@ def submission_context(*, submission) -> dict[str, Any]:
         formulaire=submission.form_version.form.title,
         version_formulaire=submission.form_version.number,
         campagne=campaign.title if campaign else "",
-        date_limite=date_fr(campaign.due_on) if campaign else "",
+        date_limite=date_long(campaign.due_on) if campaign else "",
         organisation=submission.organisation.name,
         territoire=territory.name if territory else "",
         departement=territory.code if territory else "",
         region=territory.region if territory else "",
         statut=submission.get_status_display(),
-        date_transmission=date_fr(submission.submitted_at.date())
+        date_transmission=date_long(submission.submitted_at.date())
         if submission.submitted_at
         else "",
         menage=submission.household.reference if submission.household_id else "",
-        date_document=date_fr(
+        date_document=date_long(
             (submission.submitted_at or submission.updated_at or datetime.datetime.now()).date()
         ),
     )

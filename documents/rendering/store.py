@@ -41,6 +41,8 @@ from portal.models import User
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "default_templates"
 REPORT_TEMPLATE = DEFAULT_TEMPLATES_DIR / "rapport-consolide.docx"
+# The media type every Word download says it is.
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,3 @@ def percent(value, decimals=1) -> str:
 def points(value, decimals=1) -> str:
     """``{{ value|points }}``: formatting.points."""
     return formatting.points(value, decimals=int(decimals))
-
-
-def format_number_fr(value, *, decimals: int = 0) -> str:
-    """Until the merge of issue 13 re-points documents.rendering, documents.consolidation_files
-    and forms_app.field_types at portal.formatting.number (helpers were moving those files):
-    delete this function then."""
-    return formatting.number(value, decimals=decimals)
