@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
-from forms_app import idempotency, lifecycle, retention
+from forms_app import idempotency, lifecycle
 from forms_app.complete_body import INCOMPLETE_FORM_MESSAGE, body_is_complete
-from forms_app.households import selectors
+from forms_app.households import retention, selectors
 from forms_app.households import services as households
 from forms_app.households.forms import (
     ContactAttemptForm,
