@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from forms_app import lifecycle, reminders, selectors, tracker
-from forms_app.views import posted_revision, visible_submission
+from forms_app.revisions import posted_revision
+from forms_app.views import visible_submission
 from portal import permissions
 
 CHANGED_SINCE_READ = (

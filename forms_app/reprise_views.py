@@ -1,6 +1,8 @@
 """The « Reprendre… » confirmation pages: each field's typed value beside the one proposed
 (counters computed from the household files, or the household's case file), to tick those
-to replace. Thin: writes via forms_app.reprise."""
+to replace. Thin: writes via forms_app.reprise; an answer is reached as its other pages
+reach it (forms_app.views), a household document as the case file's pages do
+(forms_app.households.views)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from django.views.decorators.cache import never_cache
 from forms_app import lifecycle, reprise
 from forms_app.complete_body import body_is_complete
 from forms_app.households import indicators
-from forms_app.views import incomplete_page, posted_revision, visible_submission
+from forms_app.households.views import followed_household_document
+from forms_app.revisions import posted_revision
+from forms_app.views import incomplete_page, visible_submission
 from portal import permissions
 
 INDICATOR_TEXTS = {
@@ -133,4 +137,24 @@ def answer_copy_indicators(request, pk: int):
         propose=reprise.indicator_proposals,
         texts=INDICATOR_TEXTS,
         url_name="forms_app:answer_copy_indicators",
+    )
+
+
+@login_required
+@never_cache
+def household_document_refill(request, pk: int):
+    """« Reprendre les informations du dossier »: what the case file and the earlier
+    documents say beside what was typed; only the fields the person ticks are replaced."""
+    document = followed_household_document(request, pk)
+    if request.method == "POST" and not body_is_complete(request):
+        return incomplete_page(request, document)
+    if not document.is_editable:
+        messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
+        return redirect("forms_app:answer_detail", pk=document.pk)
+    return reprise_confirm(
+        request,
+        document,
+        propose=reprise.refill_proposals,
+        texts=REFILL_TEXTS,
+        url_name="forms_app:household_document_refill",
     )

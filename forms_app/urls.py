@@ -47,7 +47,7 @@ urlpatterns = [
     ),
     path(
         "reponses/<int:pk>/preremplir/",
-        household_views.household_document_refill,
+        reprise_views.household_document_refill,
         name="household_document_refill",
     ),
     path(

@@ -32,6 +32,7 @@ from forms_app.form_builder import with_room_for_rows
 from forms_app.households import indicators
 from forms_app.models import Campaign, SubmissionFile, SubmissionStatus
 from forms_app.presentation import answer_rows
+from forms_app.revisions import posted_revision, stale_message
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 from portal.models import Organisation
@@ -44,16 +45,6 @@ REPRISE_PAGES = {
 }
 
 ALREADY_SENT_MESSAGE = "Cette réponse a déjà été transmise : rien n'a été modifié."
-
-
-def stale_message(changed: str) -> str:
-    """The one conflict message of every record edited through a page (an answer, a case
-    file…): ``changed`` says what changed (« Cette réponse a été modifiée »)."""
-    return (
-        f"{changed} entre-temps (dans un autre onglet ou par un collègue). "
-        "Votre saisie n'a pas été enregistrée : rechargez la page pour repartir de la dernière "
-        "version, puis reportez vos changements."
-    )
 
 
 STALE_MESSAGE = stale_message("Cette réponse a été modifiée")
@@ -119,14 +110,6 @@ def answer_detail(request, pk: int):
             and submission.status == SubmissionStatus.SUBMITTED,
         },
     )
-
-
-def posted_revision(request) -> int:
-    """The revision the page was built on; anything unreadable counts as stale."""
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return 0
 
 
 @login_required

@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtailstreamforms.models import Form
 
-from forms_app import idempotency, lifecycle, reprise, retention
+from forms_app import idempotency, lifecycle
 from forms_app.complete_body import INCOMPLETE_FORM_MESSAGE, body_is_complete
-from forms_app.households import selectors
+from forms_app.households import retention, selectors
 from forms_app.households import services as households
 from forms_app.households.forms import (
     ContactAttemptForm,
@@ -25,8 +25,7 @@ from forms_app.households.forms import (
     HouseholdStatusForm,
 )
 from forms_app.models import Household, HouseholdSource, HouseholdStatus, Scope, Submission
-from forms_app.reprise_views import REFILL_TEXTS, reprise_confirm
-from forms_app.views import incomplete_page, posted_revision, stale_message
+from forms_app.revisions import posted_revision, stale_message
 from portal import permissions
 from portal.audit import AuditAction, audit_record
 
@@ -283,7 +282,9 @@ def household_document_open(request, pk: int, form_id: int):
     return redirect("forms_app:answer_edit", pk=document.pk)
 
 
-def _own_household_document(request, pk: int) -> Submission:
+def followed_household_document(request, pk: int) -> Submission:
+    """A document of a household the person's organisation follows (not found otherwise);
+    the access is traced as an edit. The household documents' own pages start with it."""
     document = get_object_or_404(
         Submission.objects.filter(
             household__in=permissions.households_followed_by(request.user)
@@ -302,30 +303,10 @@ def _own_household_document(request, pk: int) -> Submission:
 
 @login_required
 @never_cache
-def household_document_refill(request, pk: int):
-    """« Reprendre les informations du dossier »: what the case file and the earlier
-    documents say beside what was typed; only the fields the person ticks are replaced."""
-    document = _own_household_document(request, pk)
-    if request.method == "POST" and not body_is_complete(request):
-        return incomplete_page(request, document)
-    if not document.is_editable:
-        messages.info(request, "Ce document est finalisé : rouvrez-le pour le modifier.")
-        return redirect("forms_app:answer_detail", pk=document.pk)
-    return reprise_confirm(
-        request,
-        document,
-        propose=reprise.refill_proposals,
-        texts=REFILL_TEXTS,
-        url_name="forms_app:household_document_refill",
-    )
-
-
-@login_required
-@never_cache
 @require_POST
 def household_document_reopen(request, pk: int):
     """Takes a finalised household document back to draft."""
-    document = _own_household_document(request, pk)
+    document = followed_household_document(request, pk)
     if not permissions.can_reopen_submission(request.user, document):
         return redirect("forms_app:answer_detail", pk=document.pk)
     try:

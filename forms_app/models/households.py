@@ -87,7 +87,7 @@ class Household(models.Model):
     veille_due_on = models.DateField("veille à faire avant le", null=True, blank=True)
 
     # Set when the case is closed, cleared when it is reopened (forms_app.households.services): the
-    # retention period runs from it (forms_app.retention).
+    # retention period runs from it (forms_app.households.retention).
     closed_at = models.DateTimeField("clos le", null=True, blank=True)
     purge_notice_sent_at = models.DateTimeField(
         "avis de suppression envoyé le", null=True, blank=True

@@ -17,6 +17,7 @@ from documents.models import DocumentExport, ExportStatus
 from forms_app import lifecycle
 from forms_app.households import services as households
 from forms_app.households.indicators import field_indicators, field_indicators_by_territory
+from forms_app.households.retention import add_months, household_purge_due_at
 from forms_app.models import (
     Campaign,
     ContactAttempt,
@@ -25,7 +26,7 @@ from forms_app.models import (
     Submission,
     SubmissionFile,
 )
-from forms_app.retention import add_months, household_purge_due_at, purge_expired_data
+from forms_app.retention import purge_expired_data
 from portal.models import AuditAction, AuditEntry, Organisation, User
 from portal.permissions import purged_counts_for
 

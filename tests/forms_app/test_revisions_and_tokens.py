@@ -12,7 +12,8 @@ from wagtailstreamforms.models import Form
 from forms_app.households import services as households
 from forms_app.households.views import HOUSEHOLD_STALE_MESSAGE
 from forms_app.models import Campaign, ContactAttempt, Household, Submission
-from forms_app.views import STALE_MESSAGE, stale_message
+from forms_app.revisions import stale_message
+from forms_app.views import STALE_MESSAGE
 from portal.models import Organisation
 from tests.signing import signed_in
 
