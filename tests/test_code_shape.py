@@ -89,9 +89,7 @@ def _private_uses(tree: ast.Module) -> list[str]:
     return uses
 
 
-@pytest.mark.parametrize(
-    "path", CODE_FILES + TEST_FILES, ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("path", CODE_FILES + TEST_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_private_name_crosses_modules(path: Path):
     assert not _private_uses(ast.parse(path.read_text()))
 
@@ -104,4 +102,7 @@ def test_the_private_check_sees_both_forms():
         "from django.db import models as m\n"
         "m._meta\n"
     )
-    assert _private_uses(tree) == ["from documents.models import _hidden", "documents.models._other"]
+    assert _private_uses(tree) == [
+        "from documents.models import _hidden",
+        "documents.models._other",
+    ]
