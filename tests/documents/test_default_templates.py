@@ -66,7 +66,7 @@ SHOWN_ROWS = {
     "veille-sociale-post-intervention": ("engagements", ("demarche", "statut")),
 }
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-DATE_IN_WORDS = re.compile(rf"\b\d{{1,2}} ({MONTHS}) \d{{4}}\b")
+DATE_IN_WORDS = re.compile(rf"\b(1er|\d{{1,2}}) ({MONTHS}) \d{{4}}\b")  # « 1er juillet 2021 »
 AMOUNT_IN_EUROS = re.compile(r"\d,\d\d €")
 RAW_LEFTOVERS = re.compile(r"\{\{|\{%|\bNone\b|\bTrue\b|\bFalse\b|\b\d{4}-\d\d-\d\d\b")
 
@@ -306,7 +306,8 @@ def test_a_contract_of_fifteen_engagements_renders_fifteen_rows(renderer, portal
         assert cells[0] == str(number) and cells[2] == f"Objectif n° {number}"
         assert cells[1] == "Demande d'aide au FSL" and cells[3] == "Le ménage"
         assert cells[4] == "Orientation vers le droit commun (CCAS & <CAF>)"
-        assert cells[5] == f"{number} juin 2021" and cells[6] == "À faire"
+        day = "1er" if number == 1 else str(number)  # « 1er juin », never « 1 juin »
+        assert cells[5] == f"{day} juin 2021" and cells[6] == "À faire"
     text = document_text(document)
     assert "117 600,00 €" in text and "21 mai 2021" in text
     assert "Signé : Oui" in text and "Signé : Non" in text
