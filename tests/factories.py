@@ -332,3 +332,16 @@ def household_document(
             submission=document, user=user, draft_input=full, expected_revision=document.revision
         )
     return submission_file(document, full, user=user)
+
+
+def seeded_answer(
+    title: str, code: str = "38", *, status: str = SubmissionStatus.SUBMITTED, **kwargs: Any
+) -> Submission:
+    """One answer of the prefecture of ``code`` to the seeded campaign ``title`` (« Bilan
+    d'étape 2021 »…), valid input in every field, in ``status``."""
+    return AnswerFactory(
+        campaign=Campaign.objects.get(title=title),
+        organisation=prefecture(code),
+        status=status,
+        **kwargs,
+    )

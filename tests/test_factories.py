@@ -13,6 +13,7 @@ from tests.factories import (
     PersonFactory,
     household_document,
     prefecture,
+    seeded_answer,
 )
 from tests.signing import signed_in
 
@@ -39,3 +40,12 @@ def test_a_household_with_a_filed_diagnostic(portal_content):
     document = household_document(household)
     assert document.status == SubmissionStatus.SUBMITTED
     assert document.household == household
+
+
+@pytest.mark.parametrize(
+    "title", ["Lettre de préfiguration", "Bilan d'étape 2021", "Bilan d'étape 2022"]
+)
+def test_an_answer_to_each_seeded_campaign(portal_content, title):
+    answer = seeded_answer(title, "93")
+    assert answer.status == SubmissionStatus.SUBMITTED
+    assert answer.territory.code == "93"
