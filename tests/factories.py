@@ -207,10 +207,15 @@ class CampaignFactory(DjangoModelFactory):
 
 
 def filled_input(schema: list[dict], **overrides: Any) -> dict[str, list[str]]:
-    """Valid input for every field of ``schema``, every value a list as the page keeps it."""
+    """Valid input for every field of ``schema``, every value a list as the page keeps it;
+    texts on one line (a file row of the answers is then one line), unless overridden."""
+    one_line = {
+        key: value.replace("\n", " ") if isinstance(value, str) else value
+        for key, value in valid_input(schema).items()
+    }
     return {
         key: value if isinstance(value, list) else [value]
-        for key, value in valid_input(schema, **overrides).items()
+        for key, value in {**one_line, **overrides}.items()
     }
 
 
