@@ -128,7 +128,7 @@ def _file_crafted_bilan() -> Submission:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["dihal@demo.test", "prefecture38@demo.test"])
-def test_crafted_answers_stay_text_in_the_workbook_and_are_neutralised_in_csv(demo_accounts, email):
+def test_crafted_answers_stay_text_in_the_workbook_and_are_neutralised_in_csv(demo_data, email):
     _file_crafted_bilan()
     consolidation = _consolidation(email)
 
