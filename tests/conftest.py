@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from home.content_loader import LoadReport, portal_content_load
 from portal.demo import demo_accounts_load, demo_data_load
@@ -127,6 +127,22 @@ def demo_data(portal_content):
 def demo_households(portal_content):
     """Everything `make run` loads in development, demo households included."""
     demo_data_load()
+
+
+@pytest.fixture(scope="module")
+def demo_households_once(django_db_setup, django_db_blocker):
+    """What ``demo_households`` loads, loaded once for a module whose tests only read it:
+    in a transaction rolled back at the module's end, each test (asking for ``db`` too)
+    in its own savepoint inside, as the access matrix's world."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            demo_data_load()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
