@@ -12,6 +12,8 @@ database as migrations leave it, before any content, asks for ``empty_database``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -129,20 +131,34 @@ def demo_households(portal_content):
     demo_data_load()
 
 
-@pytest.fixture(scope="module")
-def demo_households_once(django_db_setup, django_db_blocker):
-    """What ``demo_households`` loads, loaded once for a module whose tests only read it:
-    in a transaction rolled back at the module's end, each test (asking for ``db`` too)
-    in its own savepoint inside, as the access matrix's world."""
+@contextmanager
+def rolled_back_for_module(django_db_blocker, **load_options):
+    """Demo data loaded once for a module whose tests only read it (or write in their own
+    savepoint): in a transaction rolled back at the module's end, as the access matrix's
+    world; the module's tests ask for ``db`` too."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            demo_data_load()
+            demo_data_load(**load_options)
             yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_data_once(django_db_setup, django_db_blocker):
+    """What ``demo_data`` loads, once for the module (``rolled_back_for_module``)."""
+    with rolled_back_for_module(django_db_blocker, households=False):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo_households_once(django_db_setup, django_db_blocker):
+    """What ``demo_households`` loads, once for the module (``rolled_back_for_module``)."""
+    with rolled_back_for_module(django_db_blocker):
+        yield
 
 
 @pytest.fixture
