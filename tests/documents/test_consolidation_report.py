@@ -258,7 +258,7 @@ def test_the_report_template_passes_the_checks_of_an_uploaded_one():
 
 
 @pytest.fixture
-def editor(login, demo_data):
+def editor(login, demo_data_once):
     return login("dihal@demo.test")
 
 
