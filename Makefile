@@ -30,8 +30,9 @@ run: install
 	@echo "Portail servi sur http://127.0.0.1:$(PORT)/ (administration : /admin/)"
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# One worker per core (pytest-xdist), each with its own test database (suffix _gw0, _gw1…).
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # The fuzz tests with many more examples than `make test` runs (hypothesis profile
 # « fuzz », tests/fuzz/conftest.py); the end of the run prints the examples per target.

@@ -17,6 +17,7 @@ from documents.models import ConsolidationRules
 from forms_app.models import Campaign, Submission, SubmissionStatus
 from forms_app.versions import form_version_freeze, form_version_latest
 from portal.models import Organisation, OrganisationKind, Territory, User
+from tests.factories import seeded_answer
 
 BILANS = ("Bilan d'étape 2021", "Bilan d'étape 2022")
 
@@ -243,7 +244,9 @@ def test_a_key_added_in_a_later_version_is_empty_for_older_answers(small_campaig
 
 
 @pytest.mark.django_db
-def test_a_prefecture_consolidates_its_own_territory_only(demo_data):
+def test_a_prefecture_consolidates_its_own_territory_only(demo_accounts):
+    seeded_answer(BILANS[0], "38")
+    seeded_answer(BILANS[0], "93")
     campaign = Campaign.objects.get(title__startswith=BILANS[0])
     prefecture = _user("prefecture38@demo.test")
     consolidation = campaign_consolidation(campaign=campaign, user=prefecture)

@@ -130,7 +130,9 @@ def _file_crafted_bilan() -> Submission:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["dihal@demo.test", "prefecture38@demo.test"])
-def test_crafted_answers_stay_text_in_the_workbook_and_are_neutralised_in_csv(demo_data, email):
+def test_crafted_answers_stay_text_in_the_workbook_and_are_neutralised_in_csv(
+    demo_data_once, db, email
+):
     _file_crafted_bilan()
     consolidation = _consolidation(email)
 
@@ -176,7 +178,7 @@ def test_crafted_answers_stay_text_in_the_workbook_and_are_neutralised_in_csv(de
 
 
 @pytest.mark.django_db
-def test_national_workbook_sheets_formats_and_totals(demo_data):
+def test_national_workbook_sheets_formats_and_totals(demo_data_once, db):
     consolidation = _consolidation("dihal@demo.test")
     workbook = _workbook(consolidation)
 
@@ -241,7 +243,7 @@ def test_national_workbook_sheets_formats_and_totals(demo_data):
 
 
 @pytest.mark.django_db
-def test_csv_tables_names_and_french_numbers(demo_data):
+def test_csv_tables_names_and_french_numbers(demo_data_once, db):
     consolidation = _consolidation("dihal@demo.test")
     keys = [table.key for table in csv_tables(consolidation=consolidation)]
     assert set(keys) == set(CSV_TABLES) | {"groupe-operateurs"}
@@ -283,7 +285,7 @@ EVOLUTION_LABEL = "Évolution (Bilan d'étape 2021 → Bilan d'étape 2022) (poi
 
 
 @pytest.mark.django_db
-def test_comparison_changes_rates_in_points_and_the_rest_relatively(demo_data):
+def test_comparison_changes_rates_in_points_and_the_rest_relatively(demo_data_once, db):
     consolidation = _consolidation("dihal@demo.test")
     before = _consolidation("dihal@demo.test", BILAN_2021).national_row
     now = consolidation.national_row
@@ -311,7 +313,7 @@ def test_comparison_changes_rates_in_points_and_the_rest_relatively(demo_data):
 
 
 @pytest.mark.django_db
-def test_no_sheet_takes_excels_reserved_history_name(demo_data):
+def test_no_sheet_takes_excels_reserved_history_name(demo_data_once, db):
     """Excel keeps « History » for itself and « repairs » a workbook with such a sheet."""
     consolidation = _consolidation("dihal@demo.test")
     assert consolidation.groups
@@ -337,7 +339,7 @@ def _other_names(own: Territory) -> list[re.Pattern]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("title", [BILAN_2021, BILAN_2022])
-def test_prefecture_files_hold_its_territory_only(demo_data, title):
+def test_prefecture_files_hold_its_territory_only(demo_data_once, db, title):
     consolidation = _consolidation("prefecture38@demo.test", title)
     isere = Territory.objects.get(code="38")
     tables = []

@@ -37,7 +37,8 @@ from documents.consolidation.vocabulary import (
 from forms_app.models import Campaign, Household, Scope, Submission, SubmissionStatus
 from forms_app.tracker import TrackerCounts
 from portal.charts import stacked_segments
-from portal.models import Territory
+from portal.models import Organisation, Territory
+from tests.factories import HouseholdFactory, household_document, seeded_answer
 from tests.signing import signed_in
 
 BILAN_2021 = "Bilan d'étape 2021"
@@ -170,7 +171,9 @@ def test_dihal_sees_the_national_tables_and_charts(demo_data):
     assert _url(campaign, "documents:consolidation_csv", table="departements") in links
 
 
-def test_the_region_filter_narrows_to_its_departements(demo_data):
+def test_the_region_filter_narrows_to_its_departements(demo_accounts):
+    for code in ("93", "75", "38"):
+        seeded_answer(BILAN_2022, code)
     campaign = _campaign(BILAN_2022)
     client = _client("dihal@demo.test")
     page = _page(client, _url(campaign) + "?region=Île-de-France")
@@ -199,7 +202,9 @@ def test_the_region_filter_narrows_to_its_departements(demo_data):
     assert len(_rows(page, "par-territoire")) == 26
 
 
-def test_a_departement_outside_the_region_asked_wins_over_it(demo_data):
+def test_a_departement_outside_the_region_asked_wins_over_it(demo_accounts):
+    seeded_answer(BILAN_2021, "38")
+    seeded_answer(BILAN_2021, "76")
     campaign = _campaign(BILAN_2021)  # Isère filed its bilan 2021
     client = _client("dihal@demo.test")
     isere = Territory.objects.get(code="38")
@@ -256,8 +261,12 @@ def test_the_comparison_runs_from_the_previous_campaign_rates_in_points(demo_dat
     assert "2099" not in page.select_one('table[data-table="comparaison"]').get_text()
 
 
-def test_a_csv_computes_only_what_its_table_needs(demo_households):
+def test_a_csv_computes_only_what_its_table_needs(demo_accounts):
     """One CSV does not pay for the household counts or the other campaigns."""
+    seeded_answer(BILAN_2021, "38")
+    seeded_answer(BILAN_2022, "38")
+    operator = Organisation.objects.get(memberships__user__email="operateur38a@demo.test")
+    household_document(HouseholdFactory(operator=operator))
     campaign = _campaign(BILAN_2022)
     client = _client("dihal@demo.test")
     household_table = Household._meta.db_table
@@ -279,7 +288,9 @@ def test_a_csv_computes_only_what_its_table_needs(demo_households):
     assert BILAN_2021 in text.content.decode("utf-8-sig")
 
 
-def test_the_level_switch_and_filter_form_work_without_javascript(demo_data):
+def test_the_level_switch_and_filter_form_work_without_javascript(demo_accounts):
+    seeded_answer(BILAN_2022, "38")
+    seeded_answer(BILAN_2022, "31")
     campaign = _campaign(BILAN_2022)
     client = _client("dihal@demo.test")
     page = _page(client, _url(campaign) + "?niveau=region")
@@ -331,7 +342,9 @@ def test_sorting_by_a_column_happens_on_the_server(demo_data, order):
 # ---------------------------------------------------------------------------------------
 
 
-def test_a_prefecture_sees_its_territory_only(demo_data):
+def test_a_prefecture_sees_its_territory_only(demo_accounts):
+    seeded_answer(BILAN_2021, "38")
+    seeded_answer(BILAN_2021, "93")
     campaign = _campaign(BILAN_2021)
     assert Submission.objects.filter(
         campaign=campaign, territory__code="38", status__in=FILED
@@ -350,8 +363,10 @@ def test_a_prefecture_sees_its_territory_only(demo_data):
     assert _number(_figure(page, "nb_menages_rencontres")) == answer.data["nb_menages_rencontres"]
 
 
-def test_a_campaign_without_a_filed_answer_says_so(demo_data):
-    # Isère's 2022 bilan is still a draft in the demo.
+def test_a_campaign_without_a_filed_answer_says_so(demo_accounts):
+    # Isère's 2022 bilan is still a draft (as in the demo).
+    seeded_answer(BILAN_2022, "38", status=SubmissionStatus.DRAFT)
+    seeded_answer(BILAN_2022, "93")
     campaign = _campaign(BILAN_2022)
     assert not Submission.objects.filter(
         campaign=campaign, territory__code="38", status__in=FILED
@@ -377,7 +392,7 @@ def test_a_campaign_without_a_filed_answer_says_so(demo_data):
     assert page.select('svg[data-chart="graphique-territoires"]') == []
 
 
-def test_operators_anonymous_and_unknown_campaigns_are_refused(demo_data):
+def test_operators_anonymous_and_unknown_campaigns_are_refused(demo_accounts):
     campaign = _campaign(BILAN_2022)
     urls = [
         _url(campaign),
@@ -397,7 +412,7 @@ def test_operators_anonymous_and_unknown_campaigns_are_refused(demo_data):
     assert dihal.get(unknown).status_code == 404
 
 
-def test_no_consolidation_for_a_household_form(demo_data):
+def test_no_consolidation_for_a_household_form(demo_accounts):
     """Household forms never open as campaigns; one made anyway gets no tables."""
     form = Form.objects.filter(advanced_settings__scope=Scope.MENAGE).first()
     campaign = Campaign.objects.create(
@@ -410,7 +425,8 @@ def test_no_consolidation_for_a_household_form(demo_data):
         assert _client(email).get(_url(campaign)).status_code == 403
 
 
-def test_the_tracker_and_the_campaign_list_link_to_the_tables(demo_data):
+def test_the_tracker_and_the_campaign_list_link_to_the_tables(demo_accounts):
+    seeded_answer(BILAN_2022, "38")
     campaign = _campaign(BILAN_2022)
     client = _client("prefecture38@demo.test")
     for url in (
@@ -439,7 +455,9 @@ def _assert_private_file(response, content_type: str, extension: str) -> None:
     assert response["Cache-Control"] == "no-store"
 
 
-def test_downloads_for_dihal(demo_data):
+def test_downloads_for_dihal(demo_accounts):
+    seeded_answer(BILAN_2022, "38")
+    seeded_answer(BILAN_2022, "31", status=SubmissionStatus.ACCEPTED)
     campaign = _campaign(BILAN_2022)
     client = _client("dihal@demo.test")
     response = client.get(_url(campaign, "documents:consolidation_xlsx"))
@@ -464,7 +482,9 @@ def test_downloads_for_dihal(demo_data):
     assert len(_sheet_rows(response.content, "Par département")) == 1 + occitanie
 
 
-def test_a_prefecture_files_hold_its_territory_only(demo_data):
+def test_a_prefecture_files_hold_its_territory_only(demo_accounts):
+    seeded_answer(BILAN_2021, "38")
+    seeded_answer(BILAN_2021, "93")
     campaign = _campaign(BILAN_2021)
     client = _client("prefecture38@demo.test")
     response = client.get(_url(campaign, "documents:consolidation_xlsx") + "?departement=93")

@@ -31,6 +31,7 @@ from forms_app.models import Campaign
 from portal.models import Territory, User
 from portal.templatetags.portal_format import euros
 from tests.documents.builders import all_text, docx_bytes
+from tests.factories import seeded_answer
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
@@ -205,7 +206,9 @@ def test_the_context_gives_every_figure_already_in_french(demo_data):
     assert "nb_assignations_n" not in {row["cle"] for row in context["chiffres_cles"]}
 
 
-def test_a_prefecture_report_shows_only_its_territory(demo_data):
+def test_a_prefecture_report_shows_only_its_territory(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
+    seeded_answer("Bilan d'étape 2021", "93")
     consolidation = _consolidation("prefecture38@demo.test", 2021)
     data = consolidation_docx(consolidation=consolidation)
     text = all_text(data)
@@ -256,7 +259,7 @@ def test_the_report_template_passes_the_checks_of_an_uploaded_one():
 
 
 @pytest.fixture
-def editor(login, demo_data):
+def editor(login, demo_data_once):
     return login("dihal@demo.test")
 
 
@@ -343,7 +346,7 @@ def test_a_household_form_has_no_report(editor):
 
 
 @pytest.mark.parametrize("email", ["prefecture38@demo.test", "operateur38a@demo.test"])
-def test_only_editors_reach_the_report_templates(login, demo_data, bilan_form, email):
+def test_only_editors_reach_the_report_templates(login, bilan_form, email):
     client = login(email)
     response = _upload(client, bilan_form, docx_bytes("{{ campagne }}"))
     assert response.status_code == 403

@@ -24,6 +24,8 @@ from documents.rendering.isolation import render_docx
 from documents.rendering.sandbox import PortalSandbox
 from documents.rendering.template_checks.check import template_check
 from forms_app.models import FormVersion, Submission
+from portal.models import Organisation
+from tests.factories import HouseholdFactory, household_document, seeded_answer
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "documents" / "default_templates"
 CAMPAIGN_FORMS = ("lettre-de-prefiguration", "bilan-d-etape")
@@ -315,7 +317,14 @@ def test_a_contract_of_fifteen_engagements_renders_fifteen_rows(renderer, portal
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is absent")
 @pytest.mark.django_db
-def test_one_rendered_document_per_form_converts_to_pdf(demo_households, tmp_path):
+def test_one_rendered_document_per_form_converts_to_pdf(demo_accounts, tmp_path):
+    seeded_answer("Lettre de préfiguration", "38")
+    seeded_answer("Bilan d'étape 2021", "38")
+    operator = Organisation.objects.get(memberships__user__email="operateur38a@demo.test")
+    household = HouseholdFactory(operator=operator)
+    for slug in HOUSEHOLD_FORMS:
+        household_document(household, slug=slug)
+        household.refresh_from_db()
     documents = []
     for slug in TEMPLATES:
         submission = Submission.objects.filter(form_version__form__slug=slug).latest("id")

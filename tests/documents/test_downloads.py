@@ -12,6 +12,8 @@ from documents.models import DocumentExport
 from documents.rendering.context import submission_context
 from documents.rendering.pdf import pdf_available
 from forms_app.models import Campaign, Submission, SubmissionStatus
+from portal.models import Organisation
+from tests.factories import HouseholdFactory, household_document, seeded_answer
 from tests.signing import signed_in
 
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
@@ -62,21 +64,25 @@ def test_every_filed_demo_answer_downloads_as_a_word_document(demo_data):
             assert value in text, (submission, value)
 
 
-def test_the_answer_page_offers_the_word_download(demo_data):
+def test_the_answer_page_offers_the_word_download(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
     submission = Submission.objects.filter(territory__code="38", status__in=FILED).first()
     page = _client("prefecture38@demo.test").get(f"/reponses/{submission.pk}/")
     assert f"/reponses/{submission.pk}/word/" in page.content.decode()
     assert (f"/reponses/{submission.pk}/pdf/" in page.content.decode()) is pdf_available()
 
 
-def test_a_foreign_answer_document_is_never_served(demo_data):
+def test_a_foreign_answer_document_is_never_served(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
     isere = Submission.objects.filter(territory__code="38", status__in=FILED).first()
     for email in ("prefecture93@demo.test", "operateur93a@demo.test"):
         assert _client(email).get(f"/reponses/{isere.pk}/word/").status_code == 404
     assert Client().get(f"/reponses/{isere.pk}/word/").status_code == 302  # to the login
 
 
-def test_a_household_document_goes_to_its_operator_only(demo_households):
+def test_a_household_document_goes_to_its_operator_only(demo_accounts):
+    operator = Organisation.objects.get(memberships__user__email="operateur38a@demo.test")
+    household_document(HouseholdFactory(operator=operator))
     diagnostic = Submission.objects.filter(
         household__operator__memberships__user__email="operateur38a@demo.test",
         status=SubmissionStatus.SUBMITTED,
@@ -99,9 +105,10 @@ def _export(client, campaign, django_capture_on_commit_callbacks) -> DocumentExp
 
 
 def test_dihal_zips_every_filed_answer_of_a_campaign(
-    demo_data, exports_dir, django_capture_on_commit_callbacks
+    demo_accounts, exports_dir, django_capture_on_commit_callbacks
 ):
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
+    seeded_answer("Bilan d'étape 2021", "93", status=SubmissionStatus.ACCEPTED)
     client = _client("dihal@demo.test")
     export = _export(client, campaign, django_capture_on_commit_callbacks)
     export.refresh_from_db()
@@ -122,9 +129,10 @@ def test_dihal_zips_every_filed_answer_of_a_campaign(
 
 
 def test_a_prefecture_zip_holds_its_territory_only(
-    demo_data, exports_dir, django_capture_on_commit_callbacks
+    demo_accounts, exports_dir, django_capture_on_commit_callbacks
 ):
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
+    seeded_answer("Bilan d'étape 2021", "93", status=SubmissionStatus.ACCEPTED)
     client = _client("prefecture38@demo.test")
     export = _export(client, campaign, django_capture_on_commit_callbacks)
     response = client.get(f"/exports/{export.pk}/telecharger/")
@@ -137,9 +145,9 @@ def test_a_prefecture_zip_holds_its_territory_only(
 
 
 def test_a_zip_being_built_is_never_served_and_a_failure_says_so(
-    demo_data, exports_dir, django_capture_on_commit_callbacks, monkeypatch
+    demo_accounts, exports_dir, django_capture_on_commit_callbacks, monkeypatch
 ):
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = _client("dihal@demo.test")
 
     def broken(**kwargs):
@@ -158,7 +166,7 @@ def test_a_zip_being_built_is_never_served_and_a_failure_says_so(
     assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
 
 
-def test_operators_cannot_zip_a_campaign(demo_data):
+def test_operators_cannot_zip_a_campaign(demo_accounts):
     campaign = Campaign.objects.get(title="Bilan d'étape 2021")
     response = _client("operateur38a@demo.test").post(f"/suivi/campagnes/{campaign.pk}/documents/")
     assert response.status_code == 403
@@ -166,7 +174,8 @@ def test_operators_cannot_zip_a_campaign(demo_data):
 
 
 @pytest.mark.skipif(not pdf_available(), reason="LibreOffice (soffice) is not installed here")
-def test_a_document_converts_to_pdf(demo_data):
+def test_a_document_converts_to_pdf(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
     submission = Submission.objects.filter(territory__code="38", status__in=FILED).first()
     response = _client("prefecture38@demo.test").get(f"/reponses/{submission.pk}/pdf/")
     assert response.status_code == 200

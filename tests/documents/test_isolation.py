@@ -14,6 +14,7 @@ from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering import isolation
 from forms_app.models import Submission, SubmissionStatus
 from tests.documents.builders import all_text, docx_bytes
+from tests.factories import seeded_answer
 from tests.signing import signed_in
 
 
@@ -86,7 +87,8 @@ def _download_after_hog(hog: bytes) -> tuple[object, float, list[int], list[int]
     return response, elapsed, before, after_hog + isolation.render_pool().pids()
 
 
-def test_a_computation_holding_the_lock_ends_its_worker_not_the_server(demo_data, limits):
+def test_a_computation_holding_the_lock_ends_its_worker_not_the_server(demo_accounts, limits):
+    seeded_answer("Bilan d'étape 2021", "38")
     response, elapsed, before, after = _download_after_hog(_squarings(30))
     assert response.redirect_chain[-1][0] == f"/reponses/{_submission().pk}/"
     assert "dépassé les limites de temps ou de mémoire" in response.content.decode()
@@ -94,7 +96,8 @@ def test_a_computation_holding_the_lock_ends_its_worker_not_the_server(demo_data
     assert before and after and before[0] not in after  # killed and replaced
 
 
-def test_a_memory_hog_ends_its_worker_and_the_web_process_does_not_grow(demo_data, limits):
+def test_a_memory_hog_ends_its_worker_and_the_web_process_does_not_grow(demo_accounts, limits):
+    seeded_answer("Bilan d'étape 2021", "38")
     limits.PORTAL_RENDER_CPU_SECONDS = 60
     limits.PORTAL_RENDER_MEMORY_BYTES = 300 * 1024 * 1024
     own_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -146,12 +149,13 @@ def test_a_batch_comes_back_in_order_and_a_hog_in_a_batch_ends_only_its_worker(l
 
 
 def test_a_zip_whose_template_hogs_fails_in_french_and_the_next_zip_is_built(
-    demo_data, limits, settings, tmp_path, django_capture_on_commit_callbacks
+    demo_accounts, limits, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from documents.models import DocumentExport
     from forms_app.models import Campaign
 
     settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
+    seeded_answer("Bilan d'étape 2021", "38")
     campaign = Campaign.objects.get(title="Bilan d'étape 2021")
     client = _client("dihal@demo.test")
     _put_in_service(campaign.form, _squarings(30))

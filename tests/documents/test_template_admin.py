@@ -22,7 +22,7 @@ def _upload(client, form: Form, data: bytes, name: str = "modele.docx"):
 
 
 @pytest.fixture
-def editor(login, demo_data):
+def editor(login, demo_data_once):
     return login("dihal@demo.test")
 
 
@@ -124,7 +124,7 @@ def test_a_refused_template_is_explained_next_to_the_field(editor, bilan, data, 
 
 
 @pytest.mark.parametrize("email", ["prefecture38@demo.test", "operateur38a@demo.test"])
-def test_only_editors_reach_the_template_pages(login, demo_data, bilan, email):
+def test_only_editors_reach_the_template_pages(login, demo_data_once, bilan, email):
     client = login(email)
     assert client.get("/admin/modeles-word/").status_code == 403
     assert client.get(f"/admin/modeles-word/formulaire/{bilan.pk}/modele/").status_code == 403

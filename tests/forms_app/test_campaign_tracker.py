@@ -17,10 +17,20 @@ from forms_app.models import Campaign, CampaignReminder, Submission
 from forms_app.tracker import Progress
 from portal.models import Organisation, OrganisationKind, Territory
 from portal.services import organisation_create
+from tests.factories import seeded_answer
 
 DEMO_CAMPAIGNS = ["Lettre de préfiguration", "Bilan d'étape 2021", "Bilan d'étape 2022"]
 TRANSMITTED = {"soumise", "acceptee"}
 PATH = re.compile(r"<path [^>]*?data-code=\"(?P<code>[^\"]+)\"(?P<rest>[^>]*)>")
+
+
+@pytest.fixture
+def answers(demo_accounts):
+    """An answer in each status to each seeded campaign (the other prefectures have none)."""
+    statuses = {"38": "acceptee", "93": "soumise", "69": "brouillon", "75": "renvoyee"}
+    for title in DEMO_CAMPAIGNS:
+        for code, status in statuses.items():
+            seeded_answer(title, code, status=status)
 
 
 def _tracker_url(campaign: Campaign) -> str:
@@ -68,7 +78,7 @@ def _expected_progress(submission: Submission | None, campaign: Campaign) -> str
 
 
 @pytest.mark.parametrize("title", DEMO_CAMPAIGNS)
-def test_the_counts_match_the_answers_in_the_database(client, demo_data, login, title):
+def test_the_counts_match_the_answers_in_the_database(client, answers, login, title):
     login("dihal@demo.test")
     campaign = Campaign.objects.get(title=title)
     submissions = Submission.objects.filter(campaign=campaign)
@@ -91,7 +101,7 @@ def test_the_counts_match_the_answers_in_the_database(client, demo_data, login, 
 
 
 @pytest.mark.parametrize("title", DEMO_CAMPAIGNS)
-def test_the_map_colours_each_territory_by_its_answer(client, demo_data, login, title):
+def test_the_map_colours_each_territory_by_its_answer(client, answers, login, title):
     login("dihal@demo.test")
     campaign = Campaign.objects.get(title=title)
     by_organisation = {s.organisation_id: s for s in Submission.objects.filter(campaign=campaign)}
@@ -121,7 +131,7 @@ def test_the_map_colours_each_territory_by_its_answer(client, demo_data, login, 
     assert rows == expected, "the table says what the map shows"
 
 
-def test_a_prefecture_sees_and_colours_only_its_territory(client, demo_data, login):
+def test_a_prefecture_sees_and_colours_only_its_territory(client, answers, login):
     login("prefecture93@demo.test")
     campaign = Campaign.objects.get(title="Bilan d'étape 2022")
     html = client.get(_tracker_url(campaign)).content.decode()
@@ -134,7 +144,7 @@ def test_a_prefecture_sees_and_colours_only_its_territory(client, demo_data, log
     assert isere.name not in html
 
 
-def test_rows_show_days_late_and_the_last_reminder(client, demo_data, login):
+def test_rows_show_days_late_and_the_last_reminder(client, demo_accounts, login):
     login("dihal@demo.test")
     campaign = Campaign.objects.get(title="Bilan d'étape 2022")
     isere = Organisation.objects.get(kind="prefecture", territory__code="38")
@@ -165,14 +175,14 @@ def test_days_left_before_the_due_date(client, demo_accounts, login):
 
 
 @pytest.mark.parametrize("email", ["operateur38a@demo.test", "operateur93a@demo.test"])
-def test_operators_are_refused_the_tracker(client, demo_data, login, email):
+def test_operators_are_refused_the_tracker(client, demo_accounts, login, email):
     login(email)
     campaign = Campaign.objects.get(title="Bilan d'étape 2022")
     assert client.get(_tracker_url(campaign)).status_code == 403
     assert client.get("/suivi/campagnes/").status_code == 403
 
 
-def test_the_campaign_list_shows_progress_and_late_counts(client, demo_data, login):
+def test_the_campaign_list_shows_progress_and_late_counts(client, answers, login):
     login("dihal@demo.test")
     html = client.get("/suivi/campagnes/").content.decode()
     for campaign in Campaign.objects.all():

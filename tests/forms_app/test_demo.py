@@ -53,7 +53,15 @@ def _assert_complete(submission: Submission) -> None:
             assert isinstance(value, int) and value >= 0, (submission, item["value"]["key"])
 
 
-def test_lettres_volumes_lateness_and_drafts(demo_data):
+# First in the module: the other tests share answers loaded once (demo_data_once).
+def test_refuses_without_the_demo_setting(portal_content, settings):
+    settings.PORTAL_DEMO_DATA_ENABLED = False
+    with pytest.raises(ImproperlyConfigured):
+        demo_answers_load()
+    assert not Submission.objects.exists()
+
+
+def test_lettres_volumes_lateness_and_drafts(demo_data_once, db):
     answers = _answers("Lettre de préfiguration")
     assert len(answers) == 26
     assert len({answer.territory_id for answer in answers}) == 26
@@ -74,7 +82,7 @@ def _draft_keys(submission: Submission) -> set[str]:
     return {key.split("-", 1)[0] for key in submission.draft_input}
 
 
-def test_transmitted_lettres_are_complete_and_plausible(demo_data):
+def test_transmitted_lettres_are_complete_and_plausible(demo_data_once, db):
     for answer in _answers("Lettre de préfiguration"):
         if answer.status == DRAFT:
             continue
@@ -92,7 +100,7 @@ def test_transmitted_lettres_are_complete_and_plausible(demo_data):
 
 
 @pytest.mark.parametrize("title", BILANS)
-def test_bilans_one_per_territory_with_consistent_figures(demo_data, title):
+def test_bilans_one_per_territory_with_consistent_figures(demo_data_once, db, title):
     answers = _answers(title)
     assert len(answers) == 26
     assert len({answer.territory_id for answer in answers}) == 26
@@ -125,7 +133,7 @@ def _assert_consistent(answer: Submission, *, year: int) -> None:
     assert 1 <= len(data["operateurs"]) <= 3
 
 
-def test_2022_figures_are_a_little_higher_and_some_are_drafts(demo_data):
+def test_2022_figures_are_a_little_higher_and_some_are_drafts(demo_data_once, db):
     by_year = {year: _answers(title) for title, year in BILANS.items()}
     assert any(answer.status == DRAFT for answer in by_year[2022])
     met = {
@@ -145,7 +153,7 @@ def _files_for(answer: Submission) -> dict[str, SimpleUploadedFile]:
     return files
 
 
-def test_stored_answers_pass_the_form_again(demo_data):
+def test_stored_answers_pass_the_form_again(demo_data_once, db):
     for answer in Submission.objects.exclude(status=DRAFT).select_related("form_version"):
         form = answer_form(
             schema=answer.form_version.schema,
@@ -161,7 +169,7 @@ def _history(answer: Submission) -> list[tuple[str, str]]:
     return [(t.from_status, t.to_status) for t in answer.transitions.order_by("at", "pk")]
 
 
-def test_every_transmitted_answer_has_its_history(demo_data):
+def test_every_transmitted_answer_has_its_history(demo_data_once, db):
     for answer in Submission.objects.exclude(status=DRAFT):
         history = _history(answer)
         assert history, answer
@@ -175,7 +183,7 @@ def test_every_transmitted_answer_has_its_history(demo_data):
     assert not SubmissionTransition.objects.filter(submission__status=DRAFT).exists()
 
 
-def test_a_second_load_creates_nothing(demo_data):
+def test_a_second_load_creates_nothing(demo_data_once, db):
     counts = _row_counts()
     assert demo_answers_load() == 0
     assert _row_counts() == counts
@@ -187,10 +195,3 @@ def _row_counts() -> dict[str, Any]:
         "transitions": SubmissionTransition.objects.count(),
         "files": SubmissionFile.objects.count(),
     }
-
-
-def test_refuses_without_the_demo_setting(portal_content, settings):
-    settings.PORTAL_DEMO_DATA_ENABLED = False
-    with pytest.raises(ImproperlyConfigured):
-        demo_answers_load()
-    assert not Submission.objects.exists()

@@ -58,7 +58,15 @@ def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
-def test_volumes_statuses_and_stages_per_operator(demo_households):
+# First in the module: the other tests share households loaded once (demo_households_once).
+def test_refuses_without_the_demo_setting(demo_accounts, settings):
+    settings.PORTAL_DEMO_DATA_ENABLED = False
+    with pytest.raises(ImproperlyConfigured):
+        demo_households_load()
+    assert not Household.objects.exists()
+
+
+def test_volumes_statuses_and_stages_per_operator(demo_households_once, db):
     for email, volume in VOLUMES.items():
         assert _households(email).count() == volume, email
     mine = _households("operateur38a@demo.test")
@@ -70,7 +78,7 @@ def test_volumes_statuses_and_stages_per_operator(demo_households):
     assert {h.territory.code for h in _households("operateur93a@demo.test")} == {"93"}
 
 
-def test_follow_ups_are_due_soon_or_overdue_only_for_recent_cases(demo_households):
+def test_follow_ups_are_due_soon_or_overdue_only_for_recent_cases(demo_households_once, db):
     today = timezone.localdate()
     due = list(
         Household.objects.exclude(veille_due_on=None).values_list("veille_due_on", flat=True)
@@ -99,7 +107,7 @@ def _required_keys(submission: Submission) -> set[str]:
     }
 
 
-def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_households):
+def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_households_once, db):
     filed = Submission.objects.filter(household__isnull=False).exclude(status=DRAFT)
     assert filed.count() >= 80
     for document in filed.select_related("form_version"):
@@ -121,7 +129,7 @@ def test_filed_documents_pass_their_form_and_drafts_stay_drafts(demo_households)
         assert not draft.transitions.exists()
 
 
-def test_documents_tell_one_story_per_household(demo_households):
+def test_documents_tell_one_story_per_household(demo_households_once, db):
     diagnostics = {d.household_id: d.data for d in _documents("diagnostic-social-et-financier")}
     contracts = {c.household_id: c.data for c in _documents("contrat-d-engagement")}
     met = ContactAttempt.objects.filter(result="rencontre").values("household").distinct().count()
@@ -149,7 +157,7 @@ def test_documents_tell_one_story_per_household(demo_households):
     assert {"mediation_bailleur", "fsl", "demande_logement_social"} <= set(steps)
 
 
-def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_households):
+def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_households_once, db):
     diagnostics = _documents("diagnostic-social-et-financier")
     contracts = _documents("contrat-d-engagement")
     veilles = _documents("veille-sociale-post-intervention")
@@ -161,7 +169,7 @@ def test_the_bilans_periods_hold_households_met_diagnosed_and_accompanied(demo_h
     assert any(v.data.get("impaye_resorbe") is True for v in veilles)
 
 
-def test_case_files_are_fictional_and_dated_as_their_story(demo_households):
+def test_case_files_are_fictional_and_dated_as_their_story(demo_households_once, db):
     households = list(Household.objects.all())
     surnames = [household.nom for household in households]
     assert len(set(surnames)) == len(surnames)
@@ -177,7 +185,7 @@ def test_case_files_are_fictional_and_dated_as_their_story(demo_households):
     assert all(timezone.localdate(attempt.created_at) == attempt.date for attempt in attempts)
 
 
-def test_a_second_load_creates_nothing(demo_households):
+def test_a_second_load_creates_nothing(demo_households_once, db):
     counts = _row_counts()
     assert demo_households_load() == 0
     assert _row_counts() == counts
@@ -204,10 +212,3 @@ def test_the_plans_are_the_same_on_every_run_and_names_whatever_the_day():
     assert first == fields(today)
     assert [f["nom"] for f in first] == [f["nom"] for f in fields(today + datetime.timedelta(99))]
     assert len(first) == sum(VOLUMES.values())
-
-
-def test_refuses_without_the_demo_setting(demo_accounts, settings):
-    settings.PORTAL_DEMO_DATA_ENABLED = False
-    with pytest.raises(ImproperlyConfigured):
-        demo_households_load()
-    assert not Household.objects.exists()

@@ -30,7 +30,7 @@ def _body(response) -> str:
 
 
 @pytest.fixture
-def owned(demo_households):
+def owned(demo_households_once, db):
     operator = Organisation.objects.get(memberships__user__email=OWNER)
     households = list(Household.objects.filter(operator=operator))
     assert len(households) >= 40

@@ -11,8 +11,9 @@ from django.core import mail
 from django.db.models import Q
 
 from forms_app import reminders, selectors
-from forms_app.models import Campaign, CampaignReminder, Submission
-from portal.models import Organisation, OrganisationKind, User
+from forms_app.models import Campaign, CampaignReminder, Submission, SubmissionStatus
+from portal.models import Organisation, OrganisationKind, Role, User
+from tests.factories import PersonFactory, prefecture, seeded_answer
 
 BILAN_2022 = "Bilan d'étape 2022"
 FRENCH_MONTHS = [
@@ -48,7 +49,13 @@ def _sent_to() -> list[str]:
 
 
 @pytest.fixture
-def bilan_2022(demo_data) -> Campaign:
+def bilan_2022(demo_accounts) -> Campaign:
+    """Late answers of the demo prefectures (a draft in Isère, one returned in Seine-Saint-
+    Denis) and, in the Rhône, a member whose prefecture's answer is accepted."""
+    seeded_answer(BILAN_2022, "38", status=SubmissionStatus.DRAFT)
+    seeded_answer(BILAN_2022, "93", status=SubmissionStatus.RETURNED)
+    PersonFactory(organisation=prefecture("69"), role=Role.RESPONSABLE)
+    seeded_answer(BILAN_2022, "69", status=SubmissionStatus.ACCEPTED)
     campaign = Campaign.objects.get(title=BILAN_2022)
     assert campaign.due_on < selectors.today()
     return campaign

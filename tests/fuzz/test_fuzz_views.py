@@ -144,7 +144,7 @@ SEEDED = [
 @pytest.mark.parametrize(
     ("where", "which"), SEEDED, ids=["lettre", "bilan", "diagnostic", "contrat", "veille"]
 )
-def test_seeded_form(where, which, demo_data, fuzz_count):
+def test_seeded_form(where, which, demo_accounts, fuzz_count):
     if where == "campaign":
         client = signed_in(PREFECTURE, raise_request_exception=False)
         submission = _campaign_answer(client, which)

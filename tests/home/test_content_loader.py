@@ -85,7 +85,7 @@ def test_an_editors_territory_change_is_kept(portal_content, settings):
     assert Territory.objects.get(code="59").name == "Nord (59)"
 
 
-def test_the_command_reports_in_french(db, capsys):
+def test_the_command_reports_in_french(empty_database, capsys):
     call_command("load_portal_content")
     call_command("load_portal_content")
     out = capsys.readouterr().out

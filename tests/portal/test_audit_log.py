@@ -20,7 +20,7 @@ from demo.accounts import DEMO_PASSWORD, demo_second_factor_enrol
 from documents.models import DocumentExport
 from forms_app import lifecycle
 from forms_app.households import services as households
-from forms_app.models import Campaign, Submission, SubmissionStatus
+from forms_app.models import Submission, SubmissionStatus
 from portal.models import (
     AuditAction,
     AuditEntry,
@@ -30,6 +30,7 @@ from portal.models import (
     Role,
 )
 from tests.documents.builders import docx_bytes
+from tests.factories import seeded_answer
 from tests.signing import signed_in
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,7 +86,8 @@ def _make_responsable(email: str) -> None:
 # --- One row per journey ----------------------------------------------------------------
 
 
-def test_a_word_download_leaves_one_document_row_with_who_and_where(demo_data):
+def test_a_word_download_leaves_one_document_row_with_who_and_where(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
     answer = Submission.objects.filter(territory__code="38", status__in=FILED).first()
     client = _client("prefecture38@demo.test")
     since = _last_pk()
@@ -102,7 +104,8 @@ def test_a_word_download_leaves_one_document_row_with_who_and_where(demo_data):
     assert row.path == f"/reponses/{answer.pk}/word/"
 
 
-def test_a_refused_download_leaves_no_row(demo_data):
+def test_a_refused_download_leaves_no_row(demo_accounts):
+    seeded_answer("Bilan d'étape 2021", "38")
     answer = Submission.objects.filter(territory__code="38", status__in=FILED).first()
     since = _last_pk()
     assert _client("prefecture93@demo.test").get(f"/reponses/{answer.pk}/word/").status_code == 404
@@ -116,9 +119,9 @@ def exports_dir(settings, tmp_path):
 
 
 def test_a_zip_export_and_its_download_leave_one_row_each(
-    demo_data, exports_dir, django_capture_on_commit_callbacks
+    demo_accounts, exports_dir, django_capture_on_commit_callbacks
 ):
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = _client("dihal@demo.test")
     since = _last_pk()
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,8 +139,8 @@ def test_a_zip_export_and_its_download_leave_one_row_each(
     assert all(f"export {export.pk}, campagne {campaign.pk}" in r.object_reference for r in rows)
 
 
-def test_each_consolidated_file_leaves_one_row_naming_campaign_and_format(demo_data):
-    campaign = Campaign.objects.get(title="Bilan d'étape 2022")
+def test_each_consolidated_file_leaves_one_row_naming_campaign_and_format(demo_accounts):
+    campaign = seeded_answer("Bilan d'étape 2022", "93").campaign
     client = _client("dihal@demo.test")
     since = _last_pk()
     client.get(f"/suivi/campagnes/{campaign.pk}/tableaux/")  # the page: no row
@@ -158,7 +161,7 @@ def test_each_consolidated_file_leaves_one_row_naming_campaign_and_format(demo_d
     assert all(f"campagne {campaign.pk}" in r.object_reference for r in rows)
 
 
-def test_template_upload_download_and_activation_leave_rows(login, demo_data):
+def test_template_upload_download_and_activation_leave_rows(login):
     editor = login("dihal@demo.test")
     bilan = Form.objects.get(slug="bilan-d-etape")
     since = _last_pk()

@@ -121,7 +121,7 @@ def test_each_response_has_its_own_nonce(client, portal_content):
     assert all(s.get("nonce") == nonces[0] for s in _scripts(first)), _scripts(first)
 
 
-def test_the_answer_form_with_its_scripts_keeps_to_the_policy(demo_data):
+def test_the_answer_form_with_its_scripts_keeps_to_the_policy(demo_data_once, db):
     client = _client("prefecture38@demo.test")
     model = Campaign.objects.get(title=BILAN_2021)
     campaign = Campaign.objects.create(
@@ -146,7 +146,7 @@ def test_the_household_pages_keep_to_the_policy(demo_households):
     _assert_strict(client.get("/menages/nouveau/"))
 
 
-def test_the_consolidated_and_tracking_pages_keep_to_the_policy(demo_data):
+def test_the_consolidated_and_tracking_pages_keep_to_the_policy(demo_data_once, db):
     client = _client("dihal@demo.test")
     campaign = Campaign.objects.get(title=BILAN_2021)
     response = client.get(reverse("documents:consolidation", kwargs={"pk": campaign.pk}))

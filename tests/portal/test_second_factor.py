@@ -14,10 +14,10 @@ from django.test import Client
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code
 from documents.models import DocumentExport
-from forms_app.models import Campaign
 from portal import permissions
 from portal.models import Organisation, Role
 from portal.services import membership_set
+from tests.factories import seeded_answer
 from tests.signing import SECOND_FACTOR_PATH, sign_in, signed_in
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
@@ -164,10 +164,10 @@ def test_who_must_have_a_second_factor_cannot_remove_it(client, login):
 
 
 def test_a_bulk_export_asks_for_a_recent_authentication(
-    demo_data, django_capture_on_commit_callbacks, settings, tmp_path
+    demo_accounts, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = signed_in("dihal@demo.test")
     _age_authentication(client, seconds=11 * 60)
     response = client.post(f"/suivi/campagnes/{campaign.pk}/documents/")
@@ -181,10 +181,10 @@ def test_a_bulk_export_asks_for_a_recent_authentication(
 
 
 def test_within_ten_minutes_of_signing_in_no_second_question(
-    demo_data, django_capture_on_commit_callbacks, settings, tmp_path
+    demo_accounts, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
-    campaign = Campaign.objects.get(title="Bilan d'étape 2021")
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = signed_in("dihal@demo.test")
     _age_authentication(client, seconds=9 * 60)
     with django_capture_on_commit_callbacks(execute=True):
@@ -208,7 +208,7 @@ def test_within_ten_minutes_of_signing_in_no_second_question(
     ],
     ids=["user-add", "user-edit", "organisation-add", "organisation-edit", "templates"],
 )
-def test_accounts_memberships_and_templates_ask_for_a_recent_authentication(demo_data, path_of):
+def test_accounts_memberships_and_templates_ask_for_a_recent_authentication(demo_accounts, path_of):
     client = signed_in("dihal@demo.test")
     path = path_of()
     if path == "/admin/modeles-word/":
@@ -225,7 +225,7 @@ def test_accounts_memberships_and_templates_ask_for_a_recent_authentication(demo
     assert client.get(path).status_code == 200
 
 
-def test_a_code_also_reauthenticates(demo_data):
+def test_a_code_also_reauthenticates(demo_accounts):
     client = signed_in("dihal@demo.test")
     _age_authentication(client, seconds=11 * 60)
     response = client.get("/admin/users/new/")
@@ -301,7 +301,7 @@ def test_a_signed_in_person_signs_in_as_the_readme_says(client, demo_accounts):
     assert response["Location"] == "/mon-espace/"
 
 
-def test_the_audit_export_asks_for_a_recent_authentication(demo_data):
+def test_the_audit_export_asks_for_a_recent_authentication(demo_accounts):
     client = signed_in("dihal@demo.test")
     assert client.get("/admin/journal-des-acces/export.csv").status_code == 200
     _age_authentication(client, seconds=11 * 60)
