@@ -84,7 +84,13 @@ def campaign_remind_late(*, campaign: Campaign, user: User) -> ReminderReport:
         elif not members.get(organisation.pk):
             unreachable.append(organisation)
         elif (
-            reminder := _record(campaign, organisation, today, user, members[organisation.pk])
+            reminder := reminder_record(
+                campaign=campaign,
+                organisation=organisation,
+                today=today,
+                user=user,
+                recipients=members[organisation.pk],
+            )
         ) is None:
             already.append(organisation)  # another click recorded it in the meantime
         else:
@@ -109,7 +115,8 @@ def _active_member_counts(organisation_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _record(
+def reminder_record(
+    *,
     campaign: Campaign,
     organisation: Organisation,
     today: datetime.date,

@@ -9,6 +9,8 @@ from wagtail.test.utils.form_data import nested_form_data
 from wagtailstreamforms.models import Form
 
 from forms_app.form_builder import input_items
+from forms_app.models import Campaign, Submission
+from portal.models import Organisation
 
 SAMPLE = {
     "short_text": "Texte de test",
@@ -106,3 +108,15 @@ def form_admin_post(form: Form, stream: list[dict]) -> dict[str, Any]:
             "fields": _block_post(stream_block, stream),
         }
     )
+
+
+def answer_started(client, title="Bilan d'étape 2021", code="38"):
+    """Starts an answer, through the page a person uses, on a fresh campaign of the same
+    form (demo answers stay apart)."""
+    model = Campaign.objects.get(title=title)
+    campaign = Campaign.objects.create(
+        form=model.form, title=f"{title} (test)", opens_on=model.opens_on, due_on="2099-01-01"
+    )
+    organisation = Organisation.objects.get(kind="prefecture", territory__code=code)
+    client.post(f"/campagnes/{campaign.pk}/repondre/{organisation.pk}/")
+    return Submission.objects.get(campaign=campaign, organisation=organisation)

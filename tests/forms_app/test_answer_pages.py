@@ -7,26 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from forms_app.models import Campaign, Submission, SubmissionTransition
 from portal.models import Organisation
-from tests.forms_app.builders import valid_input
+from tests.forms_app.builders import answer_started, valid_input
 from tests.signing import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
-def _start(client, title="Bilan d'étape 2021", code="38"):
-    """Starts an answer on a fresh campaign of the same form (demo answers stay apart)."""
-    model = Campaign.objects.get(title=title)
-    campaign = Campaign.objects.create(
-        form=model.form, title=f"{title} (test)", opens_on=model.opens_on, due_on="2099-01-01"
-    )
-    organisation = Organisation.objects.get(kind="prefecture", territory__code=code)
-    client.post(f"/campagnes/{campaign.pk}/repondre/{organisation.pk}/")
-    return Submission.objects.get(campaign=campaign, organisation=organisation)
-
-
 def test_bad_input_shows_french_errors_next_to_fields_and_keeps_the_rest(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     data = valid_input(
         submission.form_version.schema,
         nb_menages_rencontres="douze",
@@ -51,7 +40,7 @@ def test_bad_input_shows_french_errors_next_to_fields_and_keeps_the_rest(client,
 
 def test_a_double_clicked_submit_makes_one_submission(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     url = f"/reponses/{submission.pk}/modifier/"
     data = valid_input(submission.form_version.schema)
     client.post(url, {**data, "_fin": "1", "revision": submission.revision, "action": "review"})
@@ -65,7 +54,7 @@ def test_a_double_clicked_submit_makes_one_submission(client, login):
 
 def test_a_stale_draft_save_is_refused_with_a_message(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     url = f"/reponses/{submission.pk}/modifier/"
     old_revision = submission.revision
     client.post(
@@ -95,7 +84,7 @@ def test_a_stale_draft_save_is_refused_with_a_message(client, login):
 
 def test_autosave_saves_and_refuses_stale_revisions(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     url = f"/reponses/{submission.pk}/brouillon/"
     first = client.post(
         url, {"nb_menages_rencontres": "12", "_fin": "1", "revision": submission.revision}
@@ -112,7 +101,7 @@ def test_autosave_saves_and_refuses_stale_revisions(client, login):
 
 def test_a_file_is_stored_privately_and_served_only_to_who_may_see_it(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client, title="Lettre de préfiguration")
+    submission = answer_started(client, title="Lettre de préfiguration")
     url = f"/reponses/{submission.pk}/modifier/"
     upload = SimpleUploadedFile("lettre.pdf", PDF, content_type="application/pdf")
     client.post(
@@ -140,7 +129,7 @@ def test_a_file_is_stored_privately_and_served_only_to_who_may_see_it(client, lo
 
 def test_an_executable_renamed_pdf_is_refused_on_the_page(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client, title="Lettre de préfiguration")
+    submission = answer_started(client, title="Lettre de préfiguration")
     url = f"/reponses/{submission.pk}/modifier/"
     fake = SimpleUploadedFile(
         "lettre.pdf", b"MZ\x90\x00" + b"\x00" * 60, content_type="application/pdf"
@@ -197,7 +186,7 @@ def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login)
     from forms_app.lifecycle import submission_return
 
     login("prefecture38@demo.test")
-    submission = _start(client, title="Lettre de préfiguration")
+    submission = answer_started(client, title="Lettre de préfiguration")
     v1 = SimpleUploadedFile("v1.pdf", PDF, content_type="application/pdf")
     submission = _submit(client, submission, files={"lettre_signee_pdf": v1})
     assert submission.status == "soumise"
@@ -230,7 +219,7 @@ def test_a_returned_answer_keeps_its_filed_file_until_resubmitted(client, login)
 
 def test_a_refused_file_on_a_draft_save_is_said_next_to_the_field(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client, title="Lettre de préfiguration")
+    submission = answer_started(client, title="Lettre de préfiguration")
     fake = SimpleUploadedFile("lettre.pdf", b"MZ" + b"\x00" * 60, content_type="application/pdf")
     response = client.post(
         f"/reponses/{submission.pk}/modifier/",
@@ -253,7 +242,7 @@ def test_a_refused_file_on_a_draft_save_is_said_next_to_the_field(client, login)
 
 def test_after_a_stale_save_the_page_keeps_its_revision_and_stops_autosaving(client, login):
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     url = f"/reponses/{submission.pk}/modifier/"
     old = submission.revision
     client.post(

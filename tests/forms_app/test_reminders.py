@@ -216,8 +216,9 @@ def test_the_service_reports_who_was_reminded_skipped_or_unreachable(bilan_2022)
 def test_a_simultaneous_record_of_the_same_day_is_refused_by_the_constraint(bilan_2022):
     isere = Organisation.objects.get(kind="prefecture", territory__code="38")
     today = selectors.today()
-    assert reminders._record(bilan_2022, isere, today, None, 1) is not None
-    assert reminders._record(bilan_2022, isere, today, None, 1) is None
+    once = dict(campaign=bilan_2022, organisation=isere, today=today, user=None, recipients=1)
+    assert reminders.reminder_record(**once) is not None
+    assert reminders.reminder_record(**once) is None
     assert CampaignReminder.objects.filter(organisation=isere).count() == 1
 
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from forms_app.complete_body import END_FIELD, END_VALUE
 from forms_app.models import Household, Submission
-from tests.forms_app.builders import valid_input
-from tests.forms_app.test_answer_pages import _start
+from tests.forms_app.builders import answer_started, valid_input
 
 END = {END_FIELD: END_VALUE}
 URLENCODED = "application/x-www-form-urlencoded"
@@ -53,7 +52,7 @@ def _without_closing_boundary(body: bytes) -> bytes:
 def bilan(client, login):
     """A bilan whose draft holds every field (40 and more, as typed), saved through the page."""
     login("prefecture38@demo.test")
-    submission = _start(client)
+    submission = answer_started(client)
     data = valid_input(submission.form_version.schema, commentaire_difficultes="À garder")
     response = client.post(
         f"/reponses/{submission.pk}/modifier/",

@@ -18,7 +18,7 @@ from django.test import Client
 from forms_app.complete_body import END_FIELD, END_VALUE
 from forms_app.models import SubmissionFile
 from forms_app.validators import FILE_NAME_MAX_LENGTH
-from tests.forms_app.test_answer_pages import _start
+from tests.forms_app.builders import answer_started
 
 END = {END_FIELD: END_VALUE}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -47,7 +47,7 @@ ODS_AS_ODT = _zip(
 @pytest.fixture
 def lettre(client, login):
     login("prefecture38@demo.test")
-    return _start(client, title="Lettre de préfiguration")
+    return answer_started(client, title="Lettre de préfiguration")
 
 
 def _send(client, submission, content, name, **extra):

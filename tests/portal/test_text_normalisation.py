@@ -155,9 +155,9 @@ def test_audit_journal_filters_never_fail(client, login):
 
 
 def _campaign_answer(client):
-    from tests.forms_app.test_answer_pages import _start
+    from tests.forms_app.builders import answer_started
 
-    return _start(client)
+    return answer_started(client)
 
 
 def test_autosave_and_draft_normalise_keys_and_values(client, login, demo_data):
