@@ -1422,16 +1422,36 @@ def test_every_url_pattern_is_classified():
     print(f"{len(found)} URL patterns: {len(own)} portal patterns listed one by one")
 
 
+# The matrix in shards, so that parallel workers share its thousands of requests: every
+# pattern and group check belongs to exactly one shard (each request runs in a rolled-back
+# transaction, so the order of the patterns does not matter).
+MATRIX_SHARDS = 4
+
+
+def matrix_shard(shard: int) -> dict[str, PatternRule]:
+    rules = {**PORTAL_PATTERNS, **GROUP_CHECKS}
+    return {name: rules[name] for name in sorted(rules)[shard::MATRIX_SHARDS]}
+
+
+def test_the_shards_hold_every_pattern_once():
+    names = [name for shard in range(MATRIX_SHARDS) for name in matrix_shard(shard)]
+    assert sorted(names) == sorted({**PORTAL_PATTERNS, **GROUP_CHECKS})
+
+
 @pytest.mark.django_db
-def test_access_matrix(world: World, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("shard", range(MATRIX_SHARDS))
+def test_access_matrix(world: World, monkeypatch: pytest.MonkeyPatch, shard: int):
     # Test storage keeps files in memory: Wagtail must stream documents, not sendfile a path.
     monkeypatch.setattr(FieldFile, "path", property(no_local_path))
     clients = {persona.key: signed_in_client(persona) for persona in PERSONAS}
     matrix = Matrix(world, clients)
-    for name, rule in {**PORTAL_PATTERNS, **GROUP_CHECKS}.items():
+    rules = matrix_shard(shard)
+    for name, rule in rules.items():
         matrix.run(name, rule)
 
-    for name, rule in PORTAL_PATTERNS.items():
+    for name, rule in rules.items():
+        if name not in PORTAL_PATTERNS:
+            continue
         for verb in rule.verbs:
             assert matrix.covered[f"{name} {verb}"], f"{name} {verb} was never requested"
     print(matrix.report())
