@@ -18,7 +18,7 @@ LOGIN_PATH = "/accounts/login/"
 SECOND_FACTOR_PATH = "/accounts/2fa/authenticate/"
 # A code read this close to its period's end may be checked in the next period (allauth
 # accepts none but the current one): wait for the next period, as a person would.
-PERIOD_MARGIN_S = 3
+PERIOD_MARGIN_S = 1
 
 
 def totp_code_for(email: str) -> str:
