@@ -12,9 +12,8 @@ database as migrations leave it, before any content, asks for ``empty_database``
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import gc
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
