@@ -24,7 +24,8 @@ from factory.django import DjangoModelFactory
 from wagtailstreamforms.models import Form
 
 from demo.accounts import DEMO_PASSWORD, demo_second_factor_enrol
-from forms_app.form_builder import answer_form, input_items
+from forms_app.answering import file_keys
+from forms_app.form_builder import answer_form
 from forms_app.households.services import household_create, household_document_open
 from forms_app.lifecycle import (
     submission_accept,
@@ -49,7 +50,8 @@ from tests.forms_app.builders import valid_input
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _field(kind: str, key: str, **extra: Any) -> dict[str, Any]:
+def schema_field(kind: str, key: str, **extra: Any) -> dict[str, Any]:
+    """One item of a form version's schema: a required field labelled « Champ <key> »."""
     value = {"label": f"Champ {key}", "key": key, "help_text": "", "required": True, **extra}
     return {"type": kind, "value": value}
 
@@ -60,27 +62,27 @@ CHOICES = [{"value": "un", "label": "Un"}, {"value": "deux", "label": "Deux"}]
 EVERY_FIELD_TYPE = [
     {"type": "section", "value": {"label": "Première partie"}},
     {"type": "help", "value": {"text": "Une aide"}},
-    _field("short_text", "nom"),
-    _field("long_text", "commentaire", required=False),
-    _field("integer", "nb_menages", min_value=0, max_value=5000),
-    _field("decimal", "etp", min_value=0, max_value=10, decimal_places=2),
-    _field("money", "credits"),
-    _field("percent", "part"),
-    _field("date", "date_signature"),
-    _field("yes_no", "existe"),
-    _field("choice", "echelle", choices=CHOICES),
-    _field("multi_choice", "stades", choices=CHOICES),
-    _field("email", "contact"),
-    _field("phone", "telephone"),
-    _field(
+    schema_field("short_text", "nom"),
+    schema_field("long_text", "commentaire", required=False),
+    schema_field("integer", "nb_menages", min_value=0, max_value=5000),
+    schema_field("decimal", "etp", min_value=0, max_value=10, decimal_places=2),
+    schema_field("money", "credits"),
+    schema_field("percent", "part"),
+    schema_field("date", "date_signature"),
+    schema_field("yes_no", "existe"),
+    schema_field("choice", "echelle", choices=CHOICES),
+    schema_field("multi_choice", "stades", choices=CHOICES),
+    schema_field("email", "contact"),
+    schema_field("phone", "telephone"),
+    schema_field(
         "group",
         "operateurs",
         min_rows=1,
         max_rows=3,
-        fields=[_field("short_text", "nom"), _field("choice", "type", choices=CHOICES)],
+        fields=[schema_field("short_text", "nom"), schema_field("choice", "type", choices=CHOICES)],
     ),
 ]
-FILE_FIELD = _field("file", "piece_jointe")
+FILE_FIELD = schema_field("file", "piece_jointe")
 
 
 def territory(code: str) -> Territory:
@@ -219,10 +221,6 @@ def filled_input(schema: list[dict], **overrides: Any) -> dict[str, list[str]]:
     }
 
 
-def _file_keys(schema: list[dict]) -> list[str]:
-    return [item["value"]["key"] for item in input_items(schema) if item["type"] == "file"]
-
-
 def _pdf(key: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{key}.pdf", PDF_BYTES, content_type="application/pdf")
 
@@ -230,7 +228,7 @@ def _pdf(key: str) -> SimpleUploadedFile:
 def submission_file(submission: Submission, typed: dict[str, list[str]], *, user: User | None):
     """Transmits ``submission`` with ``typed``, as the fill page does once it checked it."""
     schema = submission.form_version.schema
-    files = {key: _pdf(key) for key in _file_keys(schema)}
+    files = {key: _pdf(key) for key in file_keys(submission)}
     for key in files:
         submission_attach_file(submission=submission, user=user, key=key, uploaded=_pdf(key))
     checked = answer_form(schema=schema, data=MultiValueDict(typed), files=files or None)

@@ -4,28 +4,24 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from forms_app.form_builder import answer_form
+from tests.factories import schema_field
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
-def _field(kind, key, **extra):
-    value = {"label": f"Champ {key}", "key": key, "help_text": "", "required": True, **extra}
-    return {"type": kind, "value": value}
-
-
 SCHEMA = [
     {"type": "section", "value": {"label": "En-tête"}},
     {"type": "help", "value": {"text": "Aide"}},
-    _field("short_text", "nom"),
-    _field("long_text", "commentaire", required=False),
-    _field("integer", "nb_menages", min_value=0, max_value=5000),
-    _field("decimal", "etp", min_value=0, max_value=10, decimal_places=2),
-    _field("money", "credits"),
-    _field("percent", "part"),
-    _field("date", "date_signature"),
-    _field("yes_no", "existe"),
-    _field(
+    schema_field("short_text", "nom"),
+    schema_field("long_text", "commentaire", required=False),
+    schema_field("integer", "nb_menages", min_value=0, max_value=5000),
+    schema_field("decimal", "etp", min_value=0, max_value=10, decimal_places=2),
+    schema_field("money", "credits"),
+    schema_field("percent", "part"),
+    schema_field("date", "date_signature"),
+    schema_field("yes_no", "existe"),
+    schema_field(
         "choice",
         "echelle",
         choices=[
@@ -33,22 +29,22 @@ SCHEMA = [
             {"value": "epci", "label": "EPCI"},
         ],
     ),
-    _field(
+    schema_field(
         "multi_choice",
         "stades",
         choices=[{"value": "cdp", "label": "CDP"}, {"value": "cql", "label": "CQL"}],
     ),
-    _field("email", "contact"),
-    _field("phone", "telephone"),
-    _field("file", "lettre"),
-    _field(
+    schema_field("email", "contact"),
+    schema_field("phone", "telephone"),
+    schema_field("file", "lettre"),
+    schema_field(
         "group",
         "operateurs",
         min_rows=1,
         max_rows=2,
         fields=[
-            _field("short_text", "nom"),
-            _field("choice", "type", choices=[{"value": "adil", "label": "ADIL"}]),
+            schema_field("short_text", "nom"),
+            schema_field("choice", "type", choices=[{"value": "adil", "label": "ADIL"}]),
         ],
     ),
 ]
