@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "csp",
-    # Background tasks
+    # Background tasks: the API, and the database backend that production's worker reads
     "django_tasks",
+    "django_tasks_db",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,13 @@ CACHES = {
     }
 }
 
+# Background work runs on the task worker (`manage.py db_worker`), never in a web request.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": STORAGES["private"],  # noqa: F405
