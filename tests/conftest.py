@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from demo.accounts import demo_accounts_load
 from demo.loader import demo_data_load
 from home.content_loader import LoadReport, portal_content_load
+from tests.s3 import s3_bucket, s3_server, s3_storages  # noqa: F401 - fixtures
 from tests.signing import SECOND_FACTOR_PATH, sign_in
 
 # Tests build many short-lived objects (requests, querysets, templates): the collector's

@@ -1,6 +1,7 @@
 """Production: refuses to start without its secrets; PostgreSQL, secure cookies, HSTS."""
 
 from portal.env import env
+from portal.storage_settings import object_storages
 
 from .base import *  # noqa: F403
 
@@ -28,10 +29,14 @@ TASKS = {
     }
 }
 
+# Private files (answers' files, Word templates) and exports on the local directories of
+# the base settings, or on the S3-compatible bucket PORTAL_S3_BUCKET names, under a prefix
+# each (portal.storage_settings); never public either way.
 STORAGES = {
+    **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": STORAGES["private"],  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    **object_storages(env),
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
