@@ -11,6 +11,7 @@ import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ import boto3
 import pytest
 from django.core.files.storage import storages
 from moto.server import ThreadedMotoServer
+from storages.backends.s3 import S3Storage
 
 from documents.models import WordTemplate
 from forms_app.models import SubmissionFile
@@ -87,19 +89,19 @@ def s3_server() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture
-def s3_bucket(s3_server) -> Iterator[S3Bucket]:
-    """A new, empty bucket on the test server; emptied and removed after the test."""
+@contextmanager
+def new_bucket(endpoint_url: str) -> Iterator[S3Bucket]:
+    """A new, empty bucket on the server at ``endpoint_url``; emptied and removed after."""
     client = boto3.client(
         "s3",
-        endpoint_url=s3_server,
+        endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
         config=s3_client_config(addressing_style="path"),
     )
     bucket = S3Bucket(
-        endpoint_url=s3_server, name=f"portail-test-{secrets.token_hex(6)}", client=client
+        endpoint_url=endpoint_url, name=f"portail-test-{secrets.token_hex(6)}", client=client
     )
     client.create_bucket(Bucket=bucket.name)
     try:
@@ -110,9 +112,21 @@ def s3_bucket(s3_server) -> Iterator[S3Bucket]:
         client.delete_bucket(Bucket=bucket.name)
 
 
+@pytest.fixture
+def s3_bucket(s3_server) -> Iterator[S3Bucket]:
+    """A new, empty bucket on the test server, for one test."""
+    with new_bucket(s3_server) as bucket:
+        yield bucket
+
+
 def s3_storage_entries(bucket: S3Bucket, **variables: str) -> dict[str, dict[str, Any]]:
     """The settings.STORAGES entries production makes for ``bucket`` (and ``variables``)."""
     return object_storages(Env({**bucket.environment(), **variables}))
+
+
+def s3_storage(bucket: S3Bucket, alias: str) -> S3Storage:
+    """The storage production makes for ``alias`` on ``bucket``, outside the settings."""
+    return S3Storage(**s3_storage_entries(bucket)[alias]["OPTIONS"])
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -21,7 +22,13 @@ from portal.backup.database import (
     code_migrations,
     migrations_by_app,
 )
-from portal.backup.files import copy_hashed, file_roots, root_files, sha256_file
+from portal.backup.files import (
+    copy_from_storage,
+    file_roots,
+    sha256_file,
+    storage_files,
+    storage_identity,
+)
 from portal.backup.manifest import (
     FILES_DIR,
     FORMAT,
@@ -58,19 +65,19 @@ def _database_save(source: BaseDatabaseWrapper, destination: Path) -> dict[str, 
 
 
 def _files_save(
-    roots: Mapping[str, Path], destination: Path, database_file: str
+    roots: Mapping[str, Storage], destination: Path, database_file: str
 ) -> dict[str, dict[str, Any]]:
     """The checksum and size of the database file and of every file of ``roots``, copied
     under ``destination``."""
     files: dict[str, dict[str, Any]] = {}
     path = destination / database_file
     files[database_file] = {"sha256": sha256_file(path), "size": path.stat().st_size}
-    resolved = {Path(root).resolve() for root in roots.values()}
-    for label, root in sorted(roots.items()):
-        root = Path(root)
-        for path in root_files(root, other_roots=resolved - {root.resolve()}):
-            relative = f"{FILES_DIR}/{label}/{path.relative_to(root).as_posix()}"
-            digest, size = copy_hashed(path, destination / relative)
+    identities = {storage_identity(storage) for storage in roots.values()}
+    for label, storage in sorted(roots.items()):
+        others = identities - {storage_identity(storage)}
+        for name in storage_files(storage, other_roots=others):
+            relative = f"{FILES_DIR}/{label}/{name}"
+            digest, size = copy_from_storage(storage, name, destination / relative)
             files[relative] = {"sha256": digest, "size": size}
     return files
 
@@ -84,10 +91,11 @@ def _manifest_write(destination: Path, manifest: Mapping[str, Any]) -> None:
 
 
 def backup_create(
-    *, destination: Path, using: str = "default", roots: Mapping[str, Path] | None = None
+    *, destination: Path, using: str = "default", roots: Mapping[str, Storage] | None = None
 ) -> BackupResult:
-    """Saves the database ``using`` and the files of ``roots`` (file_roots() by default)
-    into ``destination``, which must not exist or be empty; returns the manifest."""
+    """Saves the database ``using`` and the files of the storages ``roots`` (file_roots()
+    by default) into ``destination``, which must not exist or be empty; returns the
+    manifest."""
     started = time.monotonic()
     roots = dict(file_roots() if roots is None else roots)
     destination = Path(destination)
@@ -109,7 +117,7 @@ def backup_create(
         # ignores them): kept for the record, not compared at restore.
         "migrations_not_on_disk": migrations_by_app(applied - known),
         "tables": facts["tables"],
-        "roots": {label: str(Path(root).resolve()) for label, root in sorted(roots.items())},
+        "roots": {label: storage_identity(storage) for label, storage in sorted(roots.items())},
         "files": files,
     }
     manifest["seconds"] = round(time.monotonic() - started, 3)

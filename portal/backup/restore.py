@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.core.files.storage import Storage
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from portal.backup.database import (
@@ -25,7 +26,14 @@ from portal.backup.database import (
     table_counts,
     tool_run,
 )
-from portal.backup.files import copy_hashed, file_roots, sha256_file
+from portal.backup.files import (
+    copy_to_storage,
+    file_roots,
+    sha256_file,
+    storage_identity,
+    storage_is_empty,
+    storage_sha256,
+)
 from portal.backup.manifest import (
     FILES_DIR,
     VENDORS,
@@ -108,7 +116,7 @@ def _check_target(
         )
 
 
-def _check_roots_empty(targets: Mapping[str, Path], manifest: Mapping[str, Any]) -> None:
+def _check_roots_empty(targets: Mapping[str, Storage], manifest: Mapping[str, Any]) -> None:
     labels = {
         relative.split("/")[1]
         for relative in manifest["files"]
@@ -120,13 +128,13 @@ def _check_roots_empty(targets: Mapping[str, Path], manifest: Mapping[str, Any])
             f"Restauration refusée : la sauvegarde a des fichiers du stockage « {missing[0]} », "
             "que les réglages de ce portail n'ont pas."
         )
-    for label, root in sorted(targets.items()):
-        root = Path(root)
-        if root.is_dir() and next((p for p in root.rglob("*") if p.is_file()), None):
+    for label, storage in sorted(targets.items()):
+        if not storage_is_empty(storage):
             raise BackupError(
-                f"Restauration refusée : le dossier {root} (fichiers « {label} ») n'est pas "
-                "vide ; la restauration n'écrase aucun fichier. Videz-le ou désignez un "
-                "dossier neuf (PORTAL_VAR_DIR, MEDIA_ROOT, PORTAL_EXPORTS_DIR)."
+                f"Restauration refusée : le stockage {storage_identity(storage)} (fichiers "
+                f"« {label} ») n'est pas vide ; la restauration n'écrase aucun fichier. "
+                "Videz-le ou désignez un dossier ou un compartiment neuf (PORTAL_VAR_DIR, "
+                "MEDIA_ROOT, PORTAL_EXPORTS_DIR, PORTAL_S3_BUCKET)."
             )
 
 
@@ -134,7 +142,7 @@ def _restore_sqlite(
     source: Path,
     manifest: Mapping[str, Any],
     database: Mapping[str, Any],
-    targets: Mapping[str, Path],
+    targets: Mapping[str, Storage],
 ) -> None:
     """Checks the target file and directories, then copies the backup into the file with
     SQLite's backup API (the backup opened read-only)."""
@@ -161,7 +169,7 @@ def _restore_postgresql(
     source: Path,
     manifest: Mapping[str, Any],
     database: Mapping[str, Any],
-    targets: Mapping[str, Path],
+    targets: Mapping[str, Storage],
 ) -> None:
     """Checks the tools' and server's versions, the target database and directories, then
     runs pg_restore in one transaction."""
@@ -201,10 +209,10 @@ def backup_restore(
     *,
     source: Path,
     database: Mapping[str, Any],
-    roots: Mapping[str, Path] | None = None,
+    roots: Mapping[str, Storage] | None = None,
 ) -> RestoreReport:
     """Restores the backup ``source`` into the empty database ``database`` (an entry of
-    settings.DATABASES' shape) and the empty directories ``roots`` (file_roots() by
+    settings.DATABASES' shape) and the empty storages ``roots`` (file_roots() by
     default), then compares rows and checksums with the manifest. Raises BackupError,
     before writing anything, for every refusal."""
     started = time.monotonic()
@@ -228,14 +236,14 @@ def backup_restore(
     for relative in manifest["files"]:
         if relative.startswith(prefix):
             label, _, rest = relative[len(prefix) :].partition("/")
-            copy_hashed(source / relative, Path(targets[label]) / rest)
+            copy_to_storage(source / relative, targets[label], rest)
     report = _verify(manifest=manifest, database=database, targets=targets)
     report.seconds = time.monotonic() - started
     return report
 
 
 def _verify(
-    *, manifest: Mapping[str, Any], database: Mapping[str, Any], targets: Mapping[str, Path]
+    *, manifest: Mapping[str, Any], database: Mapping[str, Any], targets: Mapping[str, Storage]
 ) -> RestoreReport:
     """Rows of every table and SHA-256 of every restored file, against the manifest."""
     report = RestoreReport()
@@ -251,7 +259,6 @@ def _verify(
     for relative, facts in sorted(manifest["files"].items()):
         if relative.startswith(prefix):
             label, _, rest = relative[len(prefix) :].partition("/")
-            path = Path(targets[label]) / rest
-            found = sha256_file(path) if path.is_file() else None
+            found = storage_sha256(targets[label], rest)
             report.files.append(Comparison(relative[len(prefix) :], facts["sha256"], found))
     return report

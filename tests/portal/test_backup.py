@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.db import connection
 
@@ -25,6 +25,7 @@ from portal.backup.files import sha256_file
 from portal.backup.manifest import MANIFEST, BackupError
 from portal.backup.restore import backup_restore
 from portal.models import AuditEntry, User
+from tests.s3 import new_bucket, s3_storage
 
 # The dump is read by another connection (pg_dump, SQLite's backup API): data must be
 # committed. serialized_rollback puts back what migrations created once the test is flushed.
@@ -39,7 +40,7 @@ PRIVATE_FILES = {
 @pytest.fixture
 def roots(settings, tmp_path):
     """The portal's storages as local directories under tmp_path (the test settings keep
-    them in memory), with a few files of each kind; returns the roots to restore into."""
+    them in memory), with a few files of each kind; returns the storages to restore into."""
     source = tmp_path / "source"
     settings.MEDIA_ROOT = source / "media"
     settings.PORTAL_EXPORTS_DIR = source / "exports"
@@ -59,7 +60,10 @@ def roots(settings, tmp_path):
     (exports / "documents-1-abcd.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     (exports / "documents-2-ef01.zip.part").write_bytes(b"en cours")  # never saved
     target = tmp_path / "restored"
-    return {label: target / label for label in ("media", "private", "exports")}
+    return {
+        label: FileSystemStorage(location=target / label)
+        for label in ("media", "private", "exports")
+    }
 
 
 def _fresh_name() -> str:
@@ -169,11 +173,11 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_files(
     assert report.pending_migrations == []
     assert report.seconds > 0
     for name, content in PRIVATE_FILES.items():
-        assert (roots["private"] / name).read_bytes() == content
-    assert not (roots["exports"] / "documents-2-ef01.zip.part").exists()
+        assert (Path(roots["private"].location) / name).read_bytes() == content
+    assert not roots["exports"].exists("documents-2-ef01.zip.part")
 
     # Into a database that is no longer empty: refused, and nothing written.
-    other_roots = {label: tmp_path / "again" / label for label in roots}
+    other_roots = {label: FileSystemStorage(location=tmp_path / "again" / label) for label in roots}
     with pytest.raises(BackupError, match="la base cible n'est pas vide") as refused:
         backup_restore(source=backup, database=fresh_database, roots=other_roots)
     assert "Restauration refusée" in str(refused.value)
@@ -214,7 +218,7 @@ def test_a_backup_newer_than_the_code_or_damaged_is_refused_before_anything_is_w
     assert "version du portail qui l'a faite" in message
     assert "manage.py migrate" in message
     assert _is_empty(fresh_database)
-    assert not any(root.exists() for root in roots.values())
+    assert not any(Path(root.location).exists() for root in roots.values())
 
     manifest_path.write_text(original, "utf-8")
     (backup / "files" / "private" / "reponses/2026/12/piece-jointe.pdf").write_bytes(b"abime")
@@ -232,3 +236,48 @@ def test_a_backup_older_than_the_code_lists_the_migrations_to_apply_after_restor
 
     assert pending_migrations(everything) == []
     assert pending_migrations(older) == ["portal.0003_audit_context"]
+
+
+def test_a_backup_of_object_storage_is_restored_into_an_empty_bucket(
+    s3_storages, s3_server, fresh_database, settings, tmp_path
+):
+    """Private files and exports on a bucket (moto's server, real HTTP) are listed and read
+    through the storage API, saved, and put back into another bucket, checksums compared;
+    a bucket that already holds a file is refused before anything is written."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for name, content in PRIVATE_FILES.items():
+        storages["private"].save(name, ContentFile(content))
+    storages["exports"].save("documents-1-abcd.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    storages["exports"].save("documents-2-ef01.zip.part", ContentFile(b"en cours"))
+
+    manifest = backup_create(destination=tmp_path / "backup").manifest
+
+    assert manifest["roots"]["private"] == f"s3://{s3_storages.name}/prive/"
+    assert manifest["roots"]["exports"] == f"s3://{s3_storages.name}/exports/"
+    assert {key for key in manifest["files"] if key.startswith("files/")} == {
+        *(f"files/private/{name}" for name in PRIVATE_FILES),
+        "files/exports/documents-1-abcd.zip",
+    }
+
+    with new_bucket(s3_server) as target:
+        roots = {
+            "media": FileSystemStorage(location=tmp_path / "restored-media"),
+            "private": s3_storage(target, "private"),
+            "exports": s3_storage(target, "exports"),
+        }
+        target.put("prive/deja-la.txt", b"un fichier")
+        with pytest.raises(BackupError, match="n'est pas vide") as refused:
+            backup_restore(source=tmp_path / "backup", database=fresh_database, roots=roots)
+        assert f"s3://{target.name}/prive/" in str(refused.value)
+        assert _is_empty(fresh_database)
+        target.client.delete_object(Bucket=target.name, Key="prive/deja-la.txt")
+
+        report = backup_restore(source=tmp_path / "backup", database=fresh_database, roots=roots)
+
+        assert report.ok, [item for item in (*report.tables, *report.files) if not item.ok]
+        assert len(report.files) == len(PRIVATE_FILES) + 1
+        assert target.object_keys() == sorted(
+            [*(f"prive/{name}" for name in PRIVATE_FILES), "exports/documents-1-abcd.zip"]
+        )
+        for name, content in PRIVATE_FILES.items():
+            assert target.body(f"prive/{name}") == content

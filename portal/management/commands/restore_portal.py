@@ -9,7 +9,8 @@ from portal.backup.restore import backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restaure une sauvegarde de backup_portal dans une base vide et des dossiers vides, "
+        "Restaure une sauvegarde de backup_portal dans une base vide et des stockages vides "
+        "(dossiers ou compartiment S3), "
         "puis compare les lignes et les SHA-256 avec le manifeste."
     )
     # The target is empty: no check may touch it before the restore does.
