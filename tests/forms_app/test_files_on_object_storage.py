@@ -48,6 +48,7 @@ def test_an_uploaded_file_is_a_private_object_served_only_by_the_checking_view(
     download = client.get(f"/reponses/{answer.pk}/fichiers/{stored.pk}/")
     assert download.status_code == 200
     assert download["Cache-Control"] == "no-store"
+    assert download["Content-Length"] == str(len(PDF))
     assert b"".join(download.streaming_content) == PDF
 
     # The bucket refuses whoever asks without a signature; an object made public would be

@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from storages.backends.s3 import S3Storage
 
 from portal.env import Env, ImproperlyConfiguredEnv
 from portal.storage_settings import PREFIXES, S3_BACKEND, object_storages
+from tests.s3 import s3_storage_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = {
@@ -117,3 +120,20 @@ def test_production_settings_use_the_bucket_only_when_one_is_named():
     assert on_bucket["exports"] == [S3_BACKEND, "exports"]
     assert on_bucket["default"][0] == "django.core.files.storage.FileSystemStorage"
     assert on_bucket["staticfiles"][0] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_server_side_encryption_is_asked_for_every_write(s3_bucket):
+    """Against moto's server: the object says it is encrypted, and reads still work."""
+    entries = s3_storage_entries(s3_bucket, PORTAL_S3_SERVER_SIDE_ENCRYPTION="AES256")
+    storage = S3Storage(**entries["private"]["OPTIONS"])
+
+    name = storage.save("reponses/chiffre.pdf", ContentFile(b"%PDF-1.4 chiffre"))
+
+    head = s3_bucket.client.head_object(Bucket=s3_bucket.name, Key=f"prive/{name}")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert storage.exists(name)
+    with storage.open(name, "rb") as handle:
+        assert handle.read() == b"%PDF-1.4 chiffre"
+    # Saved twice under one name: both kept, the second under a name of its own.
+    again = storage.save("reponses/chiffre.pdf", ContentFile(b"autre"))
+    assert again != name and s3_bucket.body(f"prive/{name}") == b"%PDF-1.4 chiffre"
