@@ -63,6 +63,7 @@ class S3Bucket:
             with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - test server
                 return response.status
         except urllib.error.HTTPError as error:
+            error.close()
             return error.code
 
     def environment(self) -> dict[str, str]:
