@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id and one log line per request (JSON in production): first, so that
+    # every line of the request carries the id.
+    "portal.request_log.RequestLogMiddleware",
     # Keeps the end of each POST body: a save whose body was cut changes nothing.
     "forms_app.complete_body.BodyTailMiddleware",
     "django.middleware.security.SecurityMiddleware",

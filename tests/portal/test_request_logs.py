@@ -1,0 +1,143 @@
+"""Structured logs: one JSON line per request with its request id, and that id on the lines
+of a task the request enqueued, when the database worker runs it."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
+from django_tasks import task
+
+from portal.logs import JsonFormatter
+from portal.models import TaskOrigin
+from portal.request_log import RequestLogMiddleware
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@task()
+def log_from_task(*, word: str) -> None:
+    logging.getLogger("tests.task").info("the task says %s", word)
+
+
+@pytest.fixture
+def json_lines():
+    """The JSON lines logged by the portal's request logger and the test task's logger."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    loggers = [logging.getLogger(name) for name in ("portal.request", "tests.task")]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+    def read() -> list[dict]:
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    yield read
+    for logger in loggers:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+
+
+def request_lines(lines: list[dict]) -> list[dict]:
+    return [line for line in lines if line["logger"] == "portal.request"]
+
+
+def test_a_request_logs_one_json_line_with_the_callers_request_id(client, json_lines, db):
+    response = client.get("/", HTTP_X_REQUEST_ID="proxy-abc-123")
+
+    assert response.status_code == 200
+    assert response["X-Request-ID"] == "proxy-abc-123"
+    [line] = request_lines(json_lines())
+    assert line["request_id"] == "proxy-abc-123"
+    assert line["method"] == "GET"
+    assert line["path"] == "/"
+    assert line["status"] == 200
+    assert line["level"] == "INFO"
+    assert isinstance(line["duration_ms"], float)
+    assert line["time"].endswith("+00:00")
+    assert "user_id" not in line
+
+
+@pytest.mark.parametrize("sent", ["x" * 65, "abc def", "abc;rm", "é"])
+def test_a_malformed_request_id_is_replaced(client, json_lines, db, sent):
+    response = client.get("/", HTTP_X_REQUEST_ID=sent)
+
+    made = response["X-Request-ID"]
+    assert made != sent
+    assert len(made) == 32 and made.isalnum()
+    [line] = request_lines(json_lines())
+    assert line["request_id"] == made
+
+
+def test_two_requests_get_two_ids(client, json_lines, db):
+    client.get("/")
+    client.get("/")
+
+    first, second = request_lines(json_lines())
+    assert first["request_id"] != second["request_id"]
+
+
+def test_the_line_names_the_person_by_id_never_by_address(login, json_lines):
+    client = login("dihal@demo.test")
+    user = get_user_model().objects.get(email="dihal@demo.test")
+    client.get("/")
+
+    line = request_lines(json_lines())[-1]
+    assert line["user_id"] == user.pk
+    assert "dihal@demo.test" not in json.dumps(json_lines())
+
+
+def test_an_error_line_carries_the_exception_text():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, None)
+        record.exc_info = sys.exc_info()
+    line = json.loads(JsonFormatter().format(record))
+
+    assert line["level"] == "ERROR"
+    assert "ValueError: boom" in line["exception"]
+
+
+# Transactional: the worker takes its tasks in a transaction of its own (on SQLite an
+# exclusive one, which cannot start inside the test's).
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_task_enqueued_in_a_request_logs_with_its_id_when_the_worker_runs_it(json_lines):
+    def view(request):
+        log_from_task.enqueue(word="hello")
+        return HttpResponse("queued")
+
+    request = RequestFactory().get("/export", HTTP_X_REQUEST_ID="req-42")
+    response = RequestLogMiddleware(view)(request)
+    assert response["X-Request-ID"] == "req-42"
+    assert TaskOrigin.objects.get().request_id == "req-42"
+    assert [line["logger"] for line in json_lines()] == ["portal.request"]  # not run yet
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+
+    [task_line] = [line for line in json_lines() if line["logger"] == "tests.task"]
+    assert task_line["message"] == "the task says hello"
+    assert task_line["request_id"] == "req-42"
+    assert not TaskOrigin.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_task_enqueued_outside_a_request_logs_without_an_id(json_lines):
+    log_from_task.enqueue(word="alone")
+    assert not TaskOrigin.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+
+    [task_line] = json_lines()
+    assert "request_id" not in task_line
