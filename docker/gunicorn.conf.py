@@ -58,7 +58,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
 class JsonLogger(glogging.Logger):
     """gunicorn's own lines and its access lines as JSON (portal.logs.JsonFormatter); the
-    access line carries the request id the portal's middleware set on the response."""
+    access line carries the request id the portal's middleware set on the response.
+    Two lines per request reach stdout (this one and portal.request's, which adds the
+    person's id); GUNICORN_ACCESS_LOG= (empty) keeps only the portal's."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
@@ -70,14 +72,14 @@ class JsonLogger(glogging.Logger):
         if not self.cfg.accesslog:
             return
         atoms = self.atoms(resp, req, environ, request_time)
-        path = atoms["U"] + (f"?{atoms['q']}" if atoms["q"] else "")
+        path = atoms["U"]  # without the query string: it may hold a signed URL's token
         extra = {
             "method": atoms["m"],
             "path": path,
             "status": resp.status_code,
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
             "remote_addr": atoms["h"],
-            "bytes": getattr(resp, "sent", None),
+            "bytes": atoms["B"] if isinstance(atoms["B"], int) else None,
             "request_id": atoms.get("{x-request-id}o") or None,
         }
         self.access_log.info("%s %s %s", atoms["m"], path, resp.status_code, extra=extra)
