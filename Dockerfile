@@ -21,12 +21,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # metric-compatible with Arial, so a Word template set in Arial or Marianne keeps its line
 # and page breaks in the PDF; DejaVu (fonts-dejavu-core) covers what Liberation lacks
 # (arrows, symbols, wide Unicode). fc-cache builds the font cache once, at build time.
+# postgresql-client: pg_dump/pg_restore for manage.py backup_portal / restore_portal
+# (version 15 on Debian 12: the server must not be newer, docker-compose.yml runs 15).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libreoffice-writer-nogui \
       fonts-liberation2 \
       fonts-dejavu-core \
       fontconfig \
+      postgresql-client \
  && fc-cache -f \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/* /usr/share/doc/* /usr/share/man/*
