@@ -20,9 +20,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # fallback stack is "Marianne, arial, sans-serif": Liberation Sans (fonts-liberation2) is
 # metric-compatible with Arial, so a Word template set in Arial or Marianne keeps its line
 # and page breaks in the PDF; DejaVu (fonts-dejavu-core) covers what Liberation lacks
-# (arrows, symbols, wide Unicode). fc-cache builds the font cache once, at build time.
+# (arrows, symbols, wide Unicode). docker/fonts/60-marianne-fallback.conf makes a document
+# asking for Marianne get Liberation Sans (fontconfig's default would be DejaVu Sans, wider:
+# other line breaks). fc-cache builds the font cache once, at build time.
 # postgresql-client: pg_dump/pg_restore for manage.py backup_portal / restore_portal
 # (version 15 on Debian 12: the server must not be newer, docker-compose.yml runs 15).
+COPY docker/fonts/60-marianne-fallback.conf /etc/fonts/conf.d/60-marianne-fallback.conf
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libreoffice-writer-nogui \
