@@ -304,6 +304,8 @@ LOGGING = {
         # Inline tasks and page events log every step at INFO; keep the console readable.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One line per request (portal.request_log): production's; runserver has its own.
+        "portal.request": {"level": "WARNING"},
     },
 }
 

@@ -66,5 +66,6 @@ LOGGING = {
         **LOGGING["loggers"],  # noqa: F405
         # A task's start and end, with its id: the worker's record of what it ran.
         "django_tasks": {"level": "INFO"},
+        "portal.request": {"level": "INFO"},
     },
 }

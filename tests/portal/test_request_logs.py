@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -34,6 +37,7 @@ def json_lines():
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     loggers = [logging.getLogger(name) for name in ("portal.request", "tests.task")]
+    levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
@@ -42,9 +46,9 @@ def json_lines():
         return [json.loads(line) for line in stream.getvalue().splitlines()]
 
     yield read
-    for logger in loggers:
+    for logger, level in zip(loggers, levels, strict=True):
         logger.removeHandler(handler)
-        logger.setLevel(logging.NOTSET)
+        logger.setLevel(level)
 
 
 def request_lines(lines: list[dict]) -> list[dict]:
@@ -141,3 +145,39 @@ def test_a_task_enqueued_outside_a_request_logs_without_an_id(json_lines):
 
     [task_line] = json_lines()
     assert "request_id" not in task_line
+
+
+PRODUCTION_ENV = {
+    "PATH": os.environ.get("PATH", ""),
+    "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "s3cr3t-for-test",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
+    "ALLOWED_HOSTS": "portail.example.gouv.fr",
+    "PORTAL_BASE_URL": "https://portail.example.gouv.fr",
+}
+
+
+def test_production_writes_request_and_task_lines_as_json_on_the_console():
+    code = (
+        "import django, logging; django.setup(); "
+        "from portal.logs import request_id_var; request_id_var.set('req-prod'); "
+        "logging.getLogger('portal.request').info('GET / 200', extra={'status': 200}); "
+        "logging.getLogger('django_tasks').info('Task id=1 state=RUNNING')"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env=PRODUCTION_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PRODUCTION_ENV["PYTHONPATH"],
+    )
+
+    request, task = [json.loads(line) for line in result.stderr.splitlines()]
+    assert (request["logger"], request["status"], request["request_id"]) == (
+        "portal.request",
+        200,
+        "req-prod",
+    )
+    assert (task["logger"], task["request_id"]) == ("django_tasks", "req-prod")
