@@ -7,19 +7,24 @@ is enqueued (``task_enqueued``, in the request's transaction, so a rolled-back e
 nothing), read when a worker starts it (``task_started``: the contextvar is set for the
 task's run) and deleted when it finishes (``task_finished``: the contextvar is put back).
 Only for the database backend: an inline (immediate) task runs in the request itself, whose
-id is already set.
+id is already set. A task whose worker was killed never finishes: its row is removed by a
+later enqueue once older than ORIGIN_DAYS (the table stays as small as the queue).
 """
 
 from __future__ import annotations
 
+import datetime
 from contextvars import Token
-from typing import Any
+from typing import Any, Final
 
+from django.utils import timezone
 from django_tasks.signals import task_enqueued, task_finished, task_started
 from django_tasks_db.backend import DatabaseBackend
 
 from portal.logs import request_id_var
 from portal.models import TaskOrigin
+
+ORIGIN_DAYS: Final = 30
 
 # The tokens to reset, by task id, of the tasks this process is running.
 _running: dict[str, Token[str | None]] = {}
@@ -34,6 +39,8 @@ def task_origin_record(sender: Any, task_result: Any, **kwargs: Any) -> None:
     request_id = request_id_var.get()
     if request_id and _queued_in_database(sender):
         TaskOrigin.objects.create(task_id=str(task_result.id), request_id=request_id)
+        cutoff = timezone.now() - datetime.timedelta(days=ORIGIN_DAYS)
+        TaskOrigin.objects.filter(enqueued_at__lt=cutoff).delete()
 
 
 def task_origin_enter(sender: Any, task_result: Any, **kwargs: Any) -> None:

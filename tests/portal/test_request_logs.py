@@ -3,6 +3,7 @@ of a task the request enqueued, when the database worker runs it."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import logging
@@ -16,11 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 from django_tasks import task
 
 from portal.logs import JsonFormatter
 from portal.models import TaskOrigin
 from portal.request_log import RequestLogMiddleware
+from portal.task_logs import ORIGIN_DAYS
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -181,3 +184,19 @@ def test_production_writes_request_and_task_lines_as_json_on_the_console():
         "req-prod",
     )
     assert (task["logger"], task["request_id"]) == ("django_tasks", "req-prod")
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_origin_of_a_task_that_never_ran_is_removed_by_a_later_enqueue(db):
+    lost = TaskOrigin.objects.create(task_id="killed-worker-task", request_id="old")
+    TaskOrigin.objects.filter(pk=lost.pk).update(
+        enqueued_at=timezone.now() - datetime.timedelta(days=ORIGIN_DAYS + 1)
+    )
+
+    def view(request):
+        log_from_task.enqueue(word="later")
+        return HttpResponse("queued")
+
+    RequestLogMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-new"))
+
+    assert list(TaskOrigin.objects.values_list("request_id", flat=True)) == ["req-new"]
