@@ -47,6 +47,8 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            if not logger.isEnabledFor(logging.INFO):  # off outside production
+                return response
             logger.info(
                 "%s %s %s",
                 request.method,
