@@ -38,8 +38,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/* /usr/share/doc/* /usr/share/man/*
 
 WORKDIR /app
-# HOME is writable by the portal's user: LibreOffice and fontconfig write their caches
-# there (each conversion's LibreOffice profile is a temporary directory, pdf.py).
+# HOME is writable by the portal's user, for the tools that write a dotfile there. LibreOffice
+# does not need it: each conversion has a temporary profile (pdf.py; checked with a HOME
+# that does not exist), and fc-cache above wrote the system font cache.
 RUN groupadd --system portail \
  && useradd --system --gid portail --home-dir /home/portail --create-home portail
 
