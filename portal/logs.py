@@ -17,6 +17,8 @@ from typing import Any, Final
 
 # The id of the request (or of the task's originating request) this code runs for.
 request_id_var: ContextVar[str | None] = ContextVar("portal_request_id", default=None)
+# The id of the background task a worker is running (portal.task_logs).
+task_id_var: ContextVar[str | None] = ContextVar("portal_task_id", default=None)
 
 REQUEST_ID_HEADER: Final = "X-Request-ID"
 REQUEST_ID_RE: Final = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -30,7 +32,6 @@ FIELDS: Final = (
     "duration_ms",
     "remote_addr",
     "bytes",
-    "task_id",
     "task_path",
 )
 
@@ -48,7 +49,8 @@ def new_request_id() -> str:
 
 class JsonFormatter(logging.Formatter):
     """A record as one line of JSON: time (ISO 8601, UTC), level, logger, message,
-    request_id, the FIELDS given, and the exception's text when there is one."""
+    request_id, task_id (in a worker's task), the FIELDS given, and the exception's text
+    when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -62,6 +64,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
             line["request_id"] = request_id
+        task_id = getattr(record, "task_id", None) or task_id_var.get()
+        if task_id:
+            line["task_id"] = task_id
         for name in FIELDS:
             value = getattr(record, name, None)
             if value is not None:

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from portal.logs import JsonFormatter
 from portal.models import TaskOrigin
@@ -135,6 +136,7 @@ def test_a_task_enqueued_in_a_request_logs_with_its_id_when_the_worker_runs_it(j
     [task_line] = [line for line in json_lines() if line["logger"] == "tests.task"]
     assert task_line["message"] == "the task says hello"
     assert task_line["request_id"] == "req-42"
+    assert task_line["task_id"] == str(DBTaskResult.objects.get().id)
     assert not TaskOrigin.objects.exists()
 
 
@@ -148,6 +150,7 @@ def test_a_task_enqueued_outside_a_request_logs_without_an_id(json_lines):
 
     [task_line] = json_lines()
     assert "request_id" not in task_line
+    assert task_line["task_id"] == str(DBTaskResult.objects.get().id)
 
 
 PRODUCTION_ENV = {
