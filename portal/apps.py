@@ -21,6 +21,10 @@ class PortalConfig(AppConfig):
 
         audit_changes_connect()
 
+        from portal.task_logs import task_logs_connect
+
+        task_logs_connect()
+
 
 class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.

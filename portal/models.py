@@ -305,3 +305,19 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Une trace d'accès ne se supprime pas.")
+
+
+class TaskOrigin(models.Model):
+    """The request a background task was enqueued in (portal.task_logs): the worker's log
+    lines for the task carry that request's id. Deleted when the task has run."""
+
+    task_id = models.CharField("tâche", max_length=64, primary_key=True)
+    request_id = models.CharField("identifiant de la requête", max_length=64)
+    enqueued_at = models.DateTimeField("mise en file", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "origine d'une tâche"
+        verbose_name_plural = "origines des tâches"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ← {self.request_id}"

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id and one log line per request (JSON in production): first, so that
+    # every line of the request carries the id.
+    "portal.request_log.RequestLogMiddleware",
     # Keeps the end of each POST body: a save whose body was cut changes nothing.
     "forms_app.complete_body.BodyTailMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -301,6 +304,8 @@ LOGGING = {
         # Inline tasks and page events log every step at INFO; keep the console readable.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One line per request (portal.request_log): production's; runserver has its own.
+        "portal.request": {"level": "WARNING"},
     },
 }
 

@@ -60,3 +60,17 @@ EMAIL_PORT = env.int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+
+# Logs: one JSON object per line on stdout (portal.logs.JsonFormatter), with the request id
+# of the request, or of the request that enqueued the task being run (portal.task_logs).
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"json": {"()": "portal.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "loggers": {
+        **LOGGING["loggers"],  # noqa: F405
+        # A task's start and end, with its id: the worker's record of what it ran.
+        "django_tasks": {"level": "INFO"},
+        "portal.request": {"level": "INFO"},
+    },
+}
