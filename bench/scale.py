@@ -164,7 +164,10 @@ def scale_figures() -> str:
     return ", ".join(f"{name}: {count}" for name, count in counts.items())
 
 
-def measures_all(*, runs: int, zip_runs: int, campaign: Campaign) -> list[Measure]:
+def measures_all(
+    *, runs: int, zip_runs: int, campaign: Campaign, explain: int = 0
+) -> list[Measure]:
+    """Measures every target, or with ``explain`` prints the plans of their slowest queries."""
     agent, household = busiest_operator_agent()
     operator = signed_in(agent.email)
     prefecture = signed_in("prefecture38@demo.test")
@@ -184,7 +187,26 @@ def measures_all(*, runs: int, zip_runs: int, campaign: Campaign) -> list[Measur
         ("DIHAL: Word report", page(dihal, f"{tables}/rapport.docx"), runs),
         ("task: campaign zip", zip_build(campaign=campaign, user=dihal_user), zip_runs),
     ]
+    if explain:
+        for label, fetch, _ in targets:
+            slowest_explained(label, fetch, explain)
+        return []
     return [measured(label, count, fetch) for label, fetch, count in targets]
+
+
+def slowest_explained(label: str, fetch: Callable[[], tuple[int, int]], count: int) -> None:
+    """Prints the ``count`` slowest SELECTs of one fetch with their EXPLAIN (ANALYZE, BUFFERS)."""
+    with CaptureQueriesContext(connection) as queries:
+        fetch()
+    selects = [
+        q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    selects.sort(key=lambda q: float(q["time"]), reverse=True)
+    for query in selects[:count]:
+        print(f"\n### {label} — {float(query['time']) * 1000:.1f} ms\n{query['sql'][:600]}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")  # noqa: S608 - own SQL
+            print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 def table_print(measures: list[Measure]) -> None:
@@ -202,11 +224,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--zip-runs", type=int, default=1)
     parser.add_argument("--campaign", default="Bilan d'étape 2022")
+    parser.add_argument(
+        "--explain", type=int, default=0, help="print the plans of each page's N slowest SELECTs"
+    )
     args = parser.parse_args()
     campaign = Campaign.objects.get(title=args.campaign)
     database = connection.settings_dict["NAME"]
     print(f"Database {database} ({scale_figures()}); campaign « {campaign} »; {args.runs} runs")
-    table_print(measures_all(runs=args.runs, zip_runs=args.zip_runs, campaign=campaign))
+    measures = measures_all(
+        runs=args.runs, zip_runs=args.zip_runs, campaign=campaign, explain=args.explain
+    )
+    if measures:
+        table_print(measures)
 
 
 if __name__ == "__main__":

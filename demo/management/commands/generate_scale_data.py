@@ -5,13 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from demo.accounts import DEMO_PASSWORD
-from demo.scale_data import SCALES, scale_data_generate
+from demo.scale_data import SCALES, planner_statistics_refresh, scale_data_generate
 
 
 class Command(BaseCommand):
     help = (
         "Crée des données de volume réaliste (développement uniquement) : --scale 1 pour "
-        "les volumes de la démonstration, 10 pour 101 départements et dix fois ses ménages."
+        "les volumes de la démonstration, 10 pour 101 départements et dix fois ses ménages "
+        "(30, 100, 300 : autant de fois ses ménages)."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         totals = scale_data_generate(
             scale=scale, accounts_file=accounts_file, progress=self.stdout.write
         )
+        planner_statistics_refresh()
+        self.stdout.write("Statistiques du planificateur mises à jour (ANALYZE).")
         self.stdout.write("Totaux :")
         for label, count in totals.items():
             self.stdout.write(f"  {label:<26} {count:>8}")
