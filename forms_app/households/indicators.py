@@ -162,11 +162,16 @@ def period_facts(
             household__in=households,
             result=ContactResult.RENCONTRE,
             date__range=(start, end),
-        ).values_list("household_id", flat=True)
+        )
+        .order_by()  # a set: the model's ordering would only add a sort
+        .values_list("household_id", flat=True)
     )
     filed = (
         Submission.objects.filter(household__in=households)
         .exclude(status=SubmissionStatus.DRAFT)
+        # Submission's default ordering joins the territory and the organisation and sorts
+        # every filed document by them; the counters need no order.
+        .order_by()
         .annotate(
             **{
                 column: KT(f"data__{DOCUMENT_DATE_KEYS[role]}")
