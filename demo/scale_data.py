@@ -98,6 +98,12 @@ def scale_data_generate(
         f"Ménages copiés : {copied.households} (contacts {copied.contacts}, "
         f"documents {copied.documents})"
     )
+    households = Household.objects.count()
+    if households < DEMO_HOUSEHOLDS * scale:
+        step(
+            f"Attention : {households} ménages au lieu de {DEMO_HOUSEHOLDS * scale} ; les "
+            "copies ne vont qu'aux opérateurs sans ménage : partez d'une base neuve."
+        )
     return scale_totals()
 
 
