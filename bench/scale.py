@@ -38,7 +38,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from demo.accounts import DEMO_PASSWORD, demo_totp_code  # noqa: E402
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code  # noqa: E402
 from demo.scale_accounts import totp_secret_for  # noqa: E402
 from documents.exports.campaign_zips import build_document_export, export_path  # noqa: E402
 from documents.exports.models import DocumentExport, ExportStatus  # noqa: E402
@@ -47,11 +47,7 @@ from portal.models import Membership, Organisation, OrganisationKind, Role, Terr
 
 LOGIN_PATH = "/accounts/login/"
 SECOND_FACTOR_PATH = "/accounts/2fa/authenticate/"
-DEMO_SECRETS = {
-    "dihal@demo.test": "RZTY5JRCJYVU4F4M2I3IFYCW7TXL2KMI",
-    "prefecture38@demo.test": "WOF24GG4YIFVJZALRPSTDLIA3XYCFH3N",
-    "operateur38a@demo.test": "RZ46M2CXJNVY4FV7VJRYJMYVTCLOW5HP",
-}
+DEMO_SECRETS = {account.email: account.totp_secret for account in DEMO_ACCOUNTS}
 
 
 @dataclass(frozen=True)
