@@ -17,6 +17,9 @@ from forms_app.models import Campaign
 from forms_app.selectors import campaign_respondents
 from portal.models import Organisation, OrganisationKind, Territory
 
+THIRD_YEAR = 2023
+THIRD_YEAR_SEED = 2023
+
 
 @dataclass(frozen=True)
 class YearFigures:
@@ -100,7 +103,7 @@ def _operators_draw(*, rng: random.Random, territory: Territory) -> list[tuple[s
 
 
 def _year_figures_draw(*, rng: random.Random, territory: Territory) -> dict[int, YearFigures]:
-    """Half-year figures for 2021, then a little higher for 2022 (domain.md §6)."""
+    """Half-year figures for 2021, then a little higher for 2022 and 2023 (domain.md §6)."""
     figures = demo_content().figures
     first_year = figures.first_year
     etp = Decimal(territory.etp)
@@ -119,7 +122,12 @@ def _year_figures_draw(*, rng: random.Random, territory: Territory) -> dict[int,
             rng=rng, value=assignations, percent=first_year.assignations_previous_spread_pct
         ),
     )
-    return {2021: first, 2022: _second_year_draw(rng=rng, etp=etp, first=first)}
+    second = _second_year_draw(rng=rng, etp=etp, first=first)
+    # The third year (the scale data's « Bilan d'étape 2023 ») draws from its own generator,
+    # so the demo's first two years stay what they were before it existed.
+    third_rng = random.Random(f"{THIRD_YEAR_SEED}-{territory.code}")  # noqa: S311 - fake data
+    third = _second_year_draw(rng=third_rng, etp=etp, first=second)
+    return {2021: first, 2022: second, THIRD_YEAR: third}
 
 
 def _second_year_draw(*, rng: random.Random, etp: Decimal, first: YearFigures) -> YearFigures:

@@ -14,7 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -147,9 +158,45 @@ def _document_date(recorded: Any, submitted_at) -> datetime.date | None:
         return timezone.localdate(submitted_at) if submitted_at else None
 
 
-# Only what the counters read is fetched from each document's answers, not the whole JSON:
-# the date it records, its engagement lines and whether the debt was cleared.
-_DATE_COLUMNS = {role: f"_date_{role}" for role in DOCUMENT_DATE_KEYS}
+# Only what the counters read is fetched from each document's answers, not the whole JSON,
+# and only what its role needs: the date it records, a contract's engagement lines, a
+# follow-up's debt cleared. Each extraction decompresses the stored JSON again (PostgreSQL
+# keeps no detoasted copy between operators): five per document cost three times the two
+# that a role needs (docs/performance.md).
+def _by_role(values: dict[str, Any], output_field) -> Case:
+    return Case(
+        *(When(**{ROLE_PATH: role}, then=value) for role, value in values.items()),
+        default=Value(None),
+        output_field=output_field,
+    )
+
+
+def _filed_documents(households: QuerySet[Household]):
+    """(household id, role, filing time, debt cleared, engagements, recorded date) of every
+    filed document of ``households``."""
+    return (
+        Submission.objects.filter(household__in=households)
+        .exclude(status=SubmissionStatus.DRAFT)
+        # Submission's default ordering joins the territory and the organisation and sorts
+        # every filed document by them; the counters need no order.
+        .order_by()
+        .annotate(
+            _cleared=_by_role(
+                {
+                    HouseholdRole.VEILLE: ExpressionWrapper(
+                        Q(data__impaye_resorbe=True), output_field=BooleanField()
+                    )
+                },
+                BooleanField(),
+            ),
+            _engagements=_by_role({HouseholdRole.CONTRAT: F("data__engagements")}, JSONField()),
+            _date=_by_role(
+                {role: KT(f"data__{key}") for role, key in DOCUMENT_DATE_KEYS.items()},
+                CharField(),
+            ),
+        )
+        .values_list("household_id", ROLE_PATH, "submitted_at", "_cleared", "_engagements", "_date")
+    )
 
 
 def period_facts(
@@ -162,29 +209,13 @@ def period_facts(
             household__in=households,
             result=ContactResult.RENCONTRE,
             date__range=(start, end),
-        ).values_list("household_id", flat=True)
-    )
-    filed = (
-        Submission.objects.filter(household__in=households)
-        .exclude(status=SubmissionStatus.DRAFT)
-        .annotate(
-            **{
-                column: KT(f"data__{DOCUMENT_DATE_KEYS[role]}")
-                for role, column in _DATE_COLUMNS.items()
-            },
-            _cleared=ExpressionWrapper(Q(data__impaye_resorbe=True), output_field=BooleanField()),
         )
-        .values_list(
-            "household_id",
-            ROLE_PATH,
-            "submitted_at",
-            "_cleared",
-            "data__engagements",
-            *_DATE_COLUMNS.values(),
-        )
+        .order_by()  # a set: the model's ordering would only add a sort
+        .values_list("household_id", flat=True)
     )
-    for household_id, role, submitted_at, cleared, engagements, *dates in filed:
-        recorded = dict(zip(_DATE_COLUMNS, dates, strict=True)).get(role)
+    for household_id, role, submitted_at, cleared, engagements, recorded in _filed_documents(
+        households
+    ):
         date = _document_date(recorded, submitted_at)
         if date is not None and start <= date <= end:
             data = {"engagements": engagements, "impaye_resorbe": bool(cleared)}
@@ -239,14 +270,16 @@ def household_figures_by(
     ``nb_menages_orientes`` (households referred within the period): the same documents
     read once for every group. Households only, purged ones aside."""
     facts = period_facts(households=households, start=start, end=end)
-    group_of = dict(households.values_list("pk", by))
+    # Unordered: the model's ordering would sort every household for a dict and a count.
+    group_of = dict(households.order_by().values_list("pk", by))
     split: dict[Any, PeriodFacts] = {group: PeriodFacts() for group in set(group_of.values())}
     for household_id in facts.met:
         split[group_of[household_id]].met.add(household_id)
     for document in facts.documents:
         split[group_of[document.household_id]].documents.append(document)
     referred: dict[Any, int] = {}
-    for group in households.filter(referred_on__range=(start, end)).values_list(by, flat=True):
+    in_period = households.filter(referred_on__range=(start, end)).order_by()
+    for group in in_period.values_list(by, flat=True):
         referred[group] = referred.get(group, 0) + 1
     return {
         group: {
