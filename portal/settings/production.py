@@ -31,6 +31,7 @@ TASKS = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": STORAGES["private"],  # noqa: F405
+    "exports": STORAGES["exports"],  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
