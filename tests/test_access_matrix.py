@@ -421,6 +421,11 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         signed_in=False,
     ),
     "home:territories": PatternRule("public", {"GET": everyone(SERVED)}, signed_in=False),
+    "healthz": PatternRule(
+        "public, for load balancers: the state of each part in JSON, nothing secret",
+        {"GET": everyone(SERVED)},
+        signed_in=False,
+    ),
     "cms_admin_login": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
         ADMIN_LOGIN_DOOR,
