@@ -42,7 +42,7 @@ from wagtailstreamforms.models import Form
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.loader import demo_data_load
-from documents.exports.campaign_zips import exports_dir
+from documents.exports.campaign_zips import exports_storage
 from documents.models import DocumentExport
 from documents.rendering.pdf import pdf_available
 from forms_app.form_builder import answer_form, input_items
@@ -662,6 +662,11 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         {"GET": requester_only(DOWNLOAD)},
         targets="export",
     ),
+    "documents:export_retry": PatternRule(
+        "the export's requester only, POST only; a finished export is left as it is",
+        {"GET": everyone(NOT_ALLOWED), "POST": requester_only(TO_EXPORT)},
+        targets="export",
+    ),
     "documents:consolidation": PatternRule(
         "DIHAL national, by region or département; a prefecture its territory only",
         {"GET": by_kind(dihal=SERVED, prefecture=SERVED, operateur=FORBIDDEN)},
@@ -1096,9 +1101,8 @@ def _world_build() -> World:
         status="terminee",
         total=1,
         done=1,
-        file_name="documents-matrice.zip",
+        file_name=exports_storage().save("documents-matrice.zip", ContentFile(PDF_BYTES)),
     )
-    exports_dir().joinpath(export.file_name).write_bytes(PDF_BYTES)
     return World(
         answers=answers,
         organisations=organisations,

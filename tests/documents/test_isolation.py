@@ -149,12 +149,11 @@ def test_a_batch_comes_back_in_order_and_a_hog_in_a_batch_ends_only_its_worker(l
 
 
 def test_a_zip_whose_template_hogs_fails_in_french_and_the_next_zip_is_built(
-    demo_accounts, limits, settings, tmp_path, django_capture_on_commit_callbacks
+    demo_accounts, limits, exports_dir, django_capture_on_commit_callbacks
 ):
     from documents.models import DocumentExport
     from forms_app.models import Campaign
 
-    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
     seeded_answer("Bilan d'étape 2021", "38")
     campaign = Campaign.objects.get(title="Bilan d'étape 2021")
     client = _client("dihal@demo.test")
