@@ -164,3 +164,26 @@ def test_the_command_for_a_system_timer_runs_the_same_schedule(bilan, settings):
     call_command("run_scheduled_jobs")
     call_command("run_scheduled_jobs")
     assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == ["purge", "relances"]
+
+
+def test_an_editor_sets_the_reminder_days_where_campaigns_are_edited(bilan, client, login):
+    _due_in(bilan, 10)
+    login("dihal@demo.test")
+    url = f"/admin/snippets/forms_app/campaign/edit/{bilan.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="reminder_days_before"' in page and 'name="reminder_days_after"' in page
+    fields = {
+        "title": bilan.title,
+        "form": bilan.form_id,
+        "opens_on": f"{bilan.opens_on:%Y-%m-%d}",
+        "due_on": f"{bilan.due_on:%Y-%m-%d}",
+        "reminder_days_before": 0,
+        "reminder_days_after": 5,
+    }
+    assert client.post(url, fields).status_code == 302
+    bilan.refresh_from_db()
+    assert (bilan.reminder_days_before, bilan.reminder_days_after) == (0, 5)
+    refused = client.post(url, {**fields, "reminder_days_after": 90})
+    assert refused.status_code == 200 and 'name="reminder_days_after"' in refused.content.decode()
+    bilan.refresh_from_db()
+    assert bilan.reminder_days_after == 5
