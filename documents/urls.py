@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/etat/", views.export_progress, name="export_progress"),
     path("exports/<int:pk>/telecharger/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/relancer/", views.export_retry, name="export_retry"),
     path(
         "suivi/campagnes/<int:pk>/tableaux/",
         consolidation_views.consolidation_page,

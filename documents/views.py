@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.exports import campaign_zips
@@ -106,39 +107,79 @@ def _own_export(request, pk: int) -> DocumentExport:
     return export
 
 
+def _export_page_state(export: DocumentExport) -> dict:
+    """What the export page and its polling show: the state (« interrompue » included), its
+    French label and message, and whether « Relancer » applies."""
+    now = timezone.now()
+    state = campaign_zips.export_state(export=export, now=now)
+    label = "Interrompue" if state == campaign_zips.INTERRUPTED else export.get_status_display()
+    error = campaign_zips.INTERRUPTED_ERROR if state == campaign_zips.INTERRUPTED else export.error
+    return {
+        "state": state,
+        "label": label,
+        "error": error,
+        "working": state in (ExportStatus.PENDING, ExportStatus.RUNNING),
+        "may_rerun": campaign_zips.export_may_rerun(export=export, now=now),
+    }
+
+
 @login_required
 def export_detail(request, pk: int):
-    """Progress of the zip (the page refreshes itself until it is ready), then its link."""
+    """Progress of the zip (the page refreshes itself until it is ready), then its link; a
+    failed or interrupted build, with « Relancer »."""
     export = _own_export(request, pk)
     return TemplateResponse(
         request,
         "documents/export_detail.html",
-        {
-            "export": export,
-            "working": export.status in (ExportStatus.PENDING, ExportStatus.RUNNING),
-        },
+        {"export": export, **_export_page_state(export)},
     )
 
 
 @login_required
 def export_progress(request, pk: int):
     export = _own_export(request, pk)
+    state = _export_page_state(export)
     return JsonResponse(
         {
-            "status": export.status,
+            "status": state["state"],
+            "label": state["label"],
             "done": export.done,
             "total": export.total,
             "percent": export.percent,
+            "may_rerun": state["may_rerun"],
         }
     )
 
 
 @login_required
-def export_download(request, pk: int):
-    """The complete zip; nothing while it is being built."""
+@require_POST
+@sensitive_operation
+def export_retry(request, pk: int):
+    """« Relancer »: the same export, reset and queued again, when it failed or its worker
+    died; a second click (or a build that came back) changes nothing."""
     export = _own_export(request, pk)
-    path = campaign_zips.export_path(export=export)
-    if path is None:
+    if campaign_zips.export_rerun(export=export, now=timezone.now()):
+        audit_record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            request=request,
+            object_type="export des documents",
+            object_reference=f"export {export.pk} relancé, campagne {export.campaign.pk} "
+            f"« {export.campaign} »",
+        )
+    else:
+        messages.info(
+            request, "Cette production n'est pas à relancer : elle est en cours ou terminée."
+        )
+    return redirect("documents:export_detail", pk=export.pk)
+
+
+@login_required
+def export_download(request, pk: int):
+    """The complete zip, streamed from the exports storage; nothing while it is built."""
+    export = _own_export(request, pk)
+    stored = campaign_zips.export_file(export=export)
+    if stored is None:
         raise Http404
     audit_record(
         user=request.user,
@@ -148,7 +189,7 @@ def export_download(request, pk: int):
         object_reference=f"export {export.pk}, campagne {export.campaign.pk} « {export.campaign} »",
     )
     response = FileResponse(
-        path.open("rb"),
+        stored,
         as_attachment=True,
         filename=f"documents-{export.campaign.pk}-{export.created_at:%Y%m%d-%H%M}.zip",
     )

@@ -1,5 +1,5 @@
-"""The forms app's configuration: at start-up, connects its signal receivers and gives the
-form builder its admin form."""
+"""The forms app's configuration: at start-up, connects its signal receivers, gives the
+form builder its admin form and registers its daily jobs (the purge, the reminders)."""
 
 from django.apps import AppConfig
 
@@ -20,6 +20,9 @@ class FormsAppConfig(AppConfig):
         )
         from forms_app.admin_forms import FormDefinitionAdminForm
         from forms_app.households import receivers
+        from forms_app.reminders import scheduled_reminders_task
+        from forms_app.retention import purge_expired_data_task
+        from portal.schedule import scheduled_job_register
 
         # The lifecycle files or reopens an answer; the household's case file follows.
         signals.answer_filed.connect(
@@ -32,3 +35,7 @@ class FormsAppConfig(AppConfig):
         # Wagtail's panels build a model's admin form on ``Model.base_form_class``: this is
         # how the form builder gets machine keys and their uniqueness check.
         Form.base_form_class = FormDefinitionAdminForm
+
+        # The daily jobs the task worker enqueues each morning (portal.schedule).
+        scheduled_job_register(name="purge", enqueue=purge_expired_data_task.enqueue)
+        scheduled_job_register(name="relances", enqueue=scheduled_reminders_task.enqueue)

@@ -1,6 +1,10 @@
-"""Reminders to a campaign's late respondents: who is late, the record of each reminder (at
+"""Reminders to a campaign's respondents: who is late, the record of each reminder (at
 most one per respondent and day, held by the database's unique constraint) and the French
-e-mail to the respondent's members, sent in the background by django-tasks.
+e-mail to the respondent's members, sent in the background by django-tasks. Reminders go
+when someone clicks « Relancer les retardataires » and, every morning, automatically: the
+campaign's ``reminder_days_before`` the due date to those who have not transmitted yet,
+and ``reminder_days_after`` it to those still late (``scheduled_reminders_send``, a daily
+job of portal.schedule).
 """
 
 from __future__ import annotations
@@ -138,6 +142,64 @@ def reminder_record(
         return None
 
 
+def scheduled_reminders_send(*, today: datetime.date) -> int:
+    """Today's automatic reminders: for each opened campaign whose due date is its
+    ``reminder_days_before`` ahead or its ``reminder_days_after`` behind, records a reminder
+    (sent by no one) for each expected respondent that has not transmitted and has an
+    active member, then enqueues its e-mail once committed. Returns how many were recorded;
+    a respondent already reminded today (a click) gets nothing more."""
+    recorded = 0
+    for campaign in reminder_campaigns(today=today):
+        transmitted = Submission.objects.filter(
+            campaign=campaign, status__in=TRANSMITTED
+        ).values_list("organisation_id", flat=True)
+        waiting = list(
+            selectors.campaign_respondents(campaign=campaign).exclude(pk__in=transmitted)
+        )
+        members = _active_member_counts([organisation.pk for organisation in waiting])
+        for organisation in waiting:
+            if not members.get(organisation.pk):
+                continue
+            reminder = reminder_record(
+                campaign=campaign,
+                organisation=organisation,
+                today=today,
+                user=None,
+                recipients=members[organisation.pk],
+            )
+            if reminder is not None:
+                recorded += 1
+                transaction.on_commit(partial(send_campaign_reminder.enqueue, reminder.pk))
+    return recorded
+
+
+def reminder_campaigns(*, today: datetime.date) -> list[Campaign]:
+    """The opened campaigns with an automatic reminder today (before or after the due
+    date; a setting of 0 days means none)."""
+    window = datetime.timedelta(days=60)  # the fields' maximum
+    candidates = Campaign.objects.filter(
+        opens_on__lte=today, due_on__range=(today - window, today + window)
+    ).select_related("form__advanced_settings")
+    return [
+        campaign
+        for campaign in candidates
+        if (
+            campaign.reminder_days_before
+            and (campaign.due_on - today).days == campaign.reminder_days_before
+        )
+        or (
+            campaign.reminder_days_after
+            and (today - campaign.due_on).days == campaign.reminder_days_after
+        )
+    ]
+
+
+@task()
+def scheduled_reminders_task() -> int:
+    """The automatic reminders of the day, as a daily job (portal.schedule)."""
+    return scheduled_reminders_send(today=selectors.today())
+
+
 @task()
 def send_campaign_reminder(reminder_id: int) -> int:
     """Sends one recorded reminder: an e-mail to each active member of the respondent.
@@ -176,7 +238,10 @@ def reminder_email(
         "organisation": reminder.organisation,
         "recipient": recipient,
         "submission": submission,
+        # Negative before the due date (a scheduled reminder): the e-mail says how many days
+        # are left instead of how late the answer is.
         "days_late": (reminder.sent_on - campaign.due_on).days,
+        "days_left": (campaign.due_on - reminder.sent_on).days,
         "personal_space_url": personal_space_url(),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }

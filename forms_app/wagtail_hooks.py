@@ -25,6 +25,10 @@ class CampaignViewSet(SnippetViewSet):
             heading="Période couverte par les réponses",
         ),
         FieldPanel("expected"),
+        FieldRowPanel(
+            [FieldPanel("reminder_days_before"), FieldPanel("reminder_days_after")],
+            heading="Relances automatiques",
+        ),
     ]
 
 

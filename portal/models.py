@@ -321,3 +321,39 @@ class TaskOrigin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} ← {self.request_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker (manage.py run_worker) and the last time it said it was alive:
+    /healthz reads the youngest beat; a worker that stops gracefully removes its row."""
+
+    worker = models.CharField("processus", max_length=128, unique=True)  # host:pid
+    started_at = models.DateTimeField("démarré le")
+    beat_at = models.DateTimeField("dernier signe de vie", db_index=True)
+
+    class Meta:
+        verbose_name = "signe de vie d'un processus de tâches"
+        verbose_name_plural = "signes de vie des processus de tâches"
+
+    def __str__(self) -> str:
+        return self.worker
+
+
+class ScheduledRun(models.Model):
+    """A daily job enqueued for a day (portal.schedule): the unique (job, day) row, created
+    in the same transaction as the enqueued task, is what keeps two workers from running
+    the same day's job twice."""
+
+    job = models.CharField("tâche planifiée", max_length=64)
+    day = models.DateField("jour")
+    enqueued_at = models.DateTimeField("mise en file le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "exécution planifiée"
+        verbose_name_plural = "exécutions planifiées"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="portal_scheduledrun_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} ({self.day:%d/%m/%Y})"

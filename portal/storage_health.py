@@ -1,11 +1,12 @@
 """Whether a storage of settings.STORAGES answers, for the health view: one cheap read,
-never a write — a HEAD of the bucket on object storage, the directory's presence on
-disk."""
+never a write of data — a HEAD of the bucket on object storage, the directory on disk
+(made if missing, as the storage's first save would)."""
 
 from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 from typing import Any, Final
 
 import boto3
@@ -57,13 +58,25 @@ def bucket_reachable(storage: S3Storage) -> bool:
     return True
 
 
+def directory_usable(location: Path) -> bool:
+    """The storage's directory exists, or can be made (a fresh installation has none until
+    its first file: Django's storage would make it then); a file in its way, or a parent
+    that cannot be written, says no."""
+    try:
+        location.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        logger.warning("Répertoire de stockage inutilisable (%s) : %s", location, error)
+        return False
+    return location.is_dir()
+
+
 def storage_reachable(alias: str) -> bool:
     """True when the storage ``alias`` of settings.STORAGES can be read now."""
     storage: Storage = storages[alias]
     if isinstance(storage, S3Storage):
         return bucket_reachable(storage)
     if isinstance(storage, FileSystemStorage):
-        return storage.exists("")  # its directory
+        return directory_usable(Path(storage.location))
     try:
         storage.exists(PROBE_NAME)
     except Exception:  # noqa: BLE001 - any failure of an unknown backend means « no »

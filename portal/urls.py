@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import audit_views, views
+from portal import audit_views, health, views
 
 portal_patterns = (
     [
@@ -24,6 +24,8 @@ portal_patterns = (
 )
 
 urlpatterns = [
+    # For load balancers and orchestrators: no sign-in, no secrets (portal.health).
+    path("healthz", health.healthz, name="healthz"),
     # One login door: Wagtail's own login and password views go to allauth.
     path("admin/login/", views.login_redirect, name="cms_admin_login"),
     path("admin/password_reset/", views.login_redirect),

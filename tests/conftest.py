@@ -179,3 +179,17 @@ def login(client, demo_accounts):
         return client
 
     return _login
+
+
+@pytest.fixture
+def exports_dir(settings, tmp_path):
+    """The exports storage (STORAGES["exports"]) on a directory of the test's own."""
+    directory = tmp_path / "exports"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(directory), "base_url": None},
+        },
+    }
+    return directory

@@ -42,7 +42,7 @@ from wagtailstreamforms.models import Form
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.loader import demo_data_load
-from documents.exports.campaign_zips import exports_dir
+from documents.exports.campaign_zips import exports_storage
 from documents.models import DocumentExport
 from documents.rendering.pdf import pdf_available
 from forms_app.form_builder import answer_form, input_items
@@ -421,6 +421,11 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         signed_in=False,
     ),
     "home:territories": PatternRule("public", {"GET": everyone(SERVED)}, signed_in=False),
+    "healthz": PatternRule(
+        "public, for load balancers: the state of each part in JSON, nothing secret",
+        {"GET": everyone(SERVED)},
+        signed_in=False,
+    ),
     "cms_admin_login": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
         ADMIN_LOGIN_DOOR,
@@ -655,6 +660,11 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
     "documents:export_download": PatternRule(
         "the export's requester only, once the zip is complete",
         {"GET": requester_only(DOWNLOAD)},
+        targets="export",
+    ),
+    "documents:export_retry": PatternRule(
+        "the export's requester only, POST only; a finished export is left as it is",
+        {"GET": everyone(NOT_ALLOWED), "POST": requester_only(TO_EXPORT)},
         targets="export",
     ),
     "documents:consolidation": PatternRule(
@@ -1091,9 +1101,8 @@ def _world_build() -> World:
         status="terminee",
         total=1,
         done=1,
-        file_name="documents-matrice.zip",
+        file_name=exports_storage().save("documents-matrice.zip", ContentFile(PDF_BYTES)),
     )
-    exports_dir().joinpath(export.file_name).write_bytes(PDF_BYTES)
     return World(
         answers=answers,
         organisations=organisations,

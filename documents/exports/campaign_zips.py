@@ -1,19 +1,24 @@
 """Zips of a campaign's Word documents, built in the background within the requester's
-scope. The zip is written under a temporary name and renamed once complete: a half-built
-file is never served, and a failed build says so and can be asked again."""
+scope. The zip is built in a local temporary file and saved to STORAGES["exports"] only
+once complete, and the export points to it only then: a build killed half-way leaves
+nothing that is ever served. A failed build, or one whose worker died (no progress for
+PORTAL_EXPORT_STALL_SECONDS), says so and can be run again."""
 
 from __future__ import annotations
 
+import datetime
 import logging
-import os
 import secrets
+import tempfile
 import zipfile
 from functools import partial
-from pathlib import Path
+from typing import IO
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -27,14 +32,22 @@ from portal.models import User
 
 logger = logging.getLogger(__name__)
 FILED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
-PROGRESS_EVERY = 20
 RENDER_BATCH = 20  # documents per round trip to a render worker (documents.rendering.isolation)
+INTERRUPTED = "interrompue"  # shown, never stored: a running build without progress
+INTERRUPTED_ERROR = (
+    "La production a été interrompue (le processus qui la menait s'est arrêté). "
+    "Relancez-la : les documents seront produits de nouveau."
+)
 
 
-def exports_dir() -> Path:
-    directory = Path(settings.PORTAL_EXPORTS_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+class BuildSuperseded(Exception):
+    """The export was reset for a re-run while this build went on: it stops and keeps
+    nothing."""
+
+
+def exports_storage() -> Storage:
+    """Where complete zips are kept (local disk, or object storage in production)."""
+    return storages["exports"]
 
 
 @transaction.atomic
@@ -53,6 +66,51 @@ def campaign_export_request(*, campaign: Campaign, user: User) -> DocumentExport
     return export
 
 
+def stalled_before(*, now: datetime.datetime) -> datetime.datetime:
+    """A running build whose last progress is older than this has lost its worker."""
+    return now - datetime.timedelta(seconds=settings.PORTAL_EXPORT_STALL_SECONDS)
+
+
+def export_state(*, export: DocumentExport, now: datetime.datetime) -> str:
+    """The export's status as shown: its stored status, or « interrompue » for a running
+    build without progress for PORTAL_EXPORT_STALL_SECONDS."""
+    if export.status == ExportStatus.RUNNING and (
+        export.heartbeat_at is None or export.heartbeat_at < stalled_before(now=now)
+    ):
+        return INTERRUPTED
+    return export.status
+
+
+def export_may_rerun(*, export: DocumentExport, now: datetime.datetime) -> bool:
+    """Whether « Relancer » applies: the build failed or was interrupted."""
+    return export_state(export=export, now=now) in (ExportStatus.FAILED, INTERRUPTED)
+
+
+@transaction.atomic
+def export_rerun(*, export: DocumentExport, now: datetime.datetime) -> bool:
+    """Resets a failed or interrupted export and queues its build again; False (nothing
+    changed) when it is neither any more. The reset is one conditional UPDATE: of two
+    clicks, or a click and a worker that comes back to life, one only wins, and the next
+    ``attempt`` number makes the old build's writes match nothing."""
+    rerunnable = Q(status=ExportStatus.FAILED) | Q(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stalled_before(now=now)),
+        status=ExportStatus.RUNNING,
+    )
+    reset = DocumentExport.objects.filter(rerunnable, pk=export.pk, attempt=export.attempt).update(
+        status=ExportStatus.PENDING,
+        attempt=export.attempt + 1,
+        total=0,
+        done=0,
+        error="",
+        file_name="",
+        heartbeat_at=None,
+        finished_at=None,
+    )
+    if reset:
+        transaction.on_commit(partial(build_document_export.enqueue, export.pk))
+    return bool(reset)
+
+
 def export_submissions(*, export: DocumentExport) -> QuerySet[Submission]:
     """The filed answers the export holds: its campaign, its territories."""
     submissions = Submission.objects.filter(campaign=export.campaign, status__in=FILED)
@@ -69,46 +127,65 @@ def _zip_name(export: DocumentExport) -> str:
 
 @task()
 def build_document_export(export_id: int) -> None:
-    """Builds the zip: one document per filed answer, progress saved as it goes."""
+    """Builds the zip: one document per filed answer, progress saved batch by batch."""
     export = DocumentExport.objects.select_related("campaign__form").get(pk=export_id)
+    mine = DocumentExport.objects.filter(pk=export.pk, attempt=export.attempt)
     submissions = list(export_submissions(export=export))
-    DocumentExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.RUNNING, total=len(submissions), done=0
+    claimed = mine.filter(status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING, total=len(submissions), done=0, heartbeat_at=timezone.now()
     )
-    name = _zip_name(export)
-    final = exports_dir() / name
-    partial_file = final.with_suffix(".zip.part")
+    if not claimed:
+        return  # already built, or reset again since this task was queued
+    saved = None
     try:
-        template = active_template(form=export.campaign.form).data
-        with zipfile.ZipFile(partial_file, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            used: set[str] = set()
-            for start in range(0, len(submissions), RENDER_BATCH):
-                batch = submissions[start : start + RENDER_BATCH]
-                contexts = [submission_context(submission=submission) for submission in batch]
-                documents = render_docx_many(template=template, contexts=contexts)
-                for submission, document in zip(batch, documents, strict=True):
-                    archive.writestr(
-                        _unique(document_filename(submission=submission), used), document
-                    )
-                done = start + len(batch)
-                if done // PROGRESS_EVERY != start // PROGRESS_EVERY:
-                    DocumentExport.objects.filter(pk=export.pk).update(done=done)
-        os.replace(partial_file, final)
+        with tempfile.TemporaryFile(suffix=".zip") as local:  # gone with the process
+            _zip_write(local, submissions=submissions, export=export, progress=mine)
+            local.seek(0)
+            saved = exports_storage().save(_zip_name(export), File(local))
+        if not mine.filter(status=ExportStatus.RUNNING).update(
+            status=ExportStatus.DONE,
+            done=len(submissions),
+            file_name=saved,
+            heartbeat_at=timezone.now(),
+            finished_at=timezone.now(),
+        ):
+            raise BuildSuperseded
+    except BuildSuperseded:
+        logger.warning("Document export %s was reset during its build", export.pk)
+        _forget(saved)
     except Exception as error:  # the job fails visibly; the worker lives on
         logger.exception("Document export %s failed", export.pk)
-        partial_file.unlink(missing_ok=True)
-        DocumentExport.objects.filter(pk=export.pk).update(
+        _forget(saved)
+        mine.update(
             status=ExportStatus.FAILED,
             error=f"La production des documents a échoué : {error}",
             finished_at=timezone.now(),
         )
-        return
-    DocumentExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.DONE,
-        done=len(submissions),
-        file_name=name,
-        finished_at=timezone.now(),
-    )
+
+
+def _zip_write(
+    local: IO[bytes],
+    *,
+    submissions: list[Submission],
+    export: DocumentExport,
+    progress: QuerySet[DocumentExport],
+) -> None:
+    template = active_template(form=export.campaign.form).data
+    with zipfile.ZipFile(local, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        used: set[str] = set()
+        for start in range(0, len(submissions), RENDER_BATCH):
+            batch = submissions[start : start + RENDER_BATCH]
+            contexts = [submission_context(submission=submission) for submission in batch]
+            documents = render_docx_many(template=template, contexts=contexts)
+            for submission, document in zip(batch, documents, strict=True):
+                archive.writestr(_unique(document_filename(submission=submission), used), document)
+            if not progress.update(done=start + len(batch), heartbeat_at=timezone.now()):
+                raise BuildSuperseded
+
+
+def _forget(name: str | None) -> None:
+    if name:
+        exports_storage().delete(name)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -121,9 +198,12 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def export_path(*, export: DocumentExport) -> Path | None:
-    """The complete zip on disk, or None while it is being built (or if it failed)."""
+def export_file(*, export: DocumentExport) -> File | None:
+    """The complete zip, opened from the storage, or None while it is being built, if it
+    failed, or if its file is gone."""
     if export.status != ExportStatus.DONE or not export.file_name:
         return None
-    path = exports_dir() / export.file_name
-    return path if path.is_file() else None
+    storage = exports_storage()
+    if not storage.exists(export.file_name):
+        return None
+    return storage.open(export.file_name, "rb")

@@ -16,8 +16,8 @@ class ExportStatus(models.TextChoices):
 
 class DocumentExport(models.Model):
     """A zip of a campaign's Word documents within the requester's scope, built in the
-    background; its file only exists once complete (written under a temporary name, then
-    renamed)."""
+    background; its file is in STORAGES["exports"] only once complete (built in a local
+    temporary file, then saved), and ``file_name`` is set only then."""
 
     campaign = models.ForeignKey(
         "forms_app.Campaign", on_delete=models.CASCADE, related_name="document_exports"
@@ -35,6 +35,10 @@ class DocumentExport(models.Model):
     done = models.PositiveIntegerField("documents produits", default=0)
     file_name = models.CharField("fichier", max_length=255, blank=True)
     error = models.TextField("erreur", blank=True)
+    # Each run of the build: a re-run takes the next number, and a build whose number is no
+    # longer the row's (a stalled worker that comes back) writes nothing more.
+    attempt = models.PositiveIntegerField("essai", default=0)
+    heartbeat_at = models.DateTimeField("dernière avancée", null=True, blank=True)
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)
 

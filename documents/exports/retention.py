@@ -1,5 +1,5 @@
 """Generated zips of documents are kept PORTAL_RETENTION_EXPORT_HOURS, then deleted with
-their file."""
+their file in STORAGES["exports"]."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 
-from documents.exports.campaign_zips import exports_dir
+from documents.exports.campaign_zips import exports_storage
 from documents.exports.models import DocumentExport
 
 
@@ -25,9 +25,9 @@ def purge_expired_exports(*, now: datetime.datetime, dry_run: bool = False) -> i
     expired = list(expired_exports(now=now).only("pk", "file_name"))
     if dry_run:
         return len(expired)
-    directory = exports_dir()
+    storage = exports_storage()
     for export in expired:
         if export.file_name:
-            (directory / export.file_name).unlink(missing_ok=True)
+            storage.delete(export.file_name)  # a missing file is no error (Storage.delete)
     DocumentExport.objects.filter(pk__in=[export.pk for export in expired]).delete()
     return len(expired)

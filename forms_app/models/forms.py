@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from wagtailstreamforms.models import AbstractFormSetting
 
@@ -135,6 +135,26 @@ class Campaign(models.Model):
         help_text=(
             "Laisser vide pour attendre une réponse de chaque préfecture (formulaire rempli "
             "par la préfecture) ou de chaque opérateur (formulaire rempli par l'opérateur)."
+        ),
+    )
+    # Scheduled reminders (forms_app.reminders, run each morning by the task worker): at most
+    # 60 days either side, a campaign's span being a few weeks.
+    reminder_days_before = models.PositiveSmallIntegerField(
+        "relance avant la date limite (jours)",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=(
+            "Nombre de jours avant la date limite où les répondants qui n'ont pas encore "
+            "transmis leur réponse reçoivent un rappel automatique. 0 : aucun rappel."
+        ),
+    )
+    reminder_days_after = models.PositiveSmallIntegerField(
+        "relance après la date limite (jours)",
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=(
+            "Nombre de jours après la date limite où les répondants en retard reçoivent une "
+            "relance automatique. 0 : aucune relance."
         ),
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)

@@ -156,7 +156,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
-# Zips of a campaign's documents: built under a temporary name, renamed when complete.
+# Zips of a campaign's documents (STORAGES["exports"]): built in a local temporary file,
+# saved to the storage only once complete.
 PORTAL_EXPORTS_DIR = Path(env.str("PORTAL_EXPORTS_DIR", str(VAR_DIR / "exports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -164,6 +165,11 @@ STORAGES = {
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "private"), "base_url": None},
+    },
+    # Zips of documents: never under a URL; documents.views streams them after a check.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PORTAL_EXPORTS_DIR), "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -281,6 +287,16 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     }
 }
+
+# The task worker (manage.py run_worker, portal.worker): it says it is alive every
+# PORTAL_WORKER_HEARTBEAT_SECONDS; /healthz fails when the youngest beat is older than
+# PORTAL_WORKER_HEARTBEAT_MAX_AGE. It enqueues the daily jobs (portal.schedule) once the
+# local hour passes PORTAL_SCHEDULE_HOUR. A zip whose build has not moved for
+# PORTAL_EXPORT_STALL_SECONDS lost its worker: shown as interrupted, it can be run again.
+PORTAL_WORKER_HEARTBEAT_SECONDS = env.int("PORTAL_WORKER_HEARTBEAT_SECONDS", 10)
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = env.int("PORTAL_WORKER_HEARTBEAT_MAX_AGE", 60)
+PORTAL_SCHEDULE_HOUR = env.int("PORTAL_SCHEDULE_HOUR", 6)
+PORTAL_EXPORT_STALL_SECONDS = env.int("PORTAL_EXPORT_STALL_SECONDS", 300)
 
 # Mail
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -12,6 +12,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    # On disk as in base: the test that kills a worker shares the zips with its subprocess.
+    "exports": STORAGES["exports"],  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The demo app (synthetic data for the tests' fixtures), as under the dev settings.

@@ -1,17 +1,22 @@
-"""Builders for template tests: .docx bytes made with python-docx, and zip surgery on them."""
+"""Builders for template tests: .docx bytes made with python-docx, zip surgery on them, and
+a template put in service as an upload would."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
+from django.core.files.base import ContentFile
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+
+from documents.models import TemplatePurpose, WordTemplate
 
 FOOTNOTES_XML = (
     f"<w:footnotes {nsdecls('w')}>"
@@ -250,3 +255,20 @@ def docx_with_svg(svg: bytes) -> bytes:
         + relationship("image", "media/image9.svg", "rIdSvg"),
     )
     return document
+
+
+def template_put_in_service(form, data: bytes) -> None:
+    """A template that passed the upload check (it behaved on the sample answer) and now
+    meets real answers: stored and activated as the upload would."""
+    WordTemplate.objects.filter(form=form, purpose=TemplatePurpose.DOCUMENT).update(is_active=False)
+    number = WordTemplate.objects.filter(form=form).count() + 1
+    WordTemplate.objects.create(
+        form=form,
+        purpose=TemplatePurpose.DOCUMENT,
+        number=number,
+        file=ContentFile(data, name=f"{form.slug}-v{number}.docx"),
+        original_name="modele.docx",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        is_active=True,
+    )

@@ -2,18 +2,15 @@
 template that holds Python's lock or eats memory ends its worker, not the web process; the
 person gets a French message and the next document renders."""
 
-import hashlib
 import resource
 import time
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 
-from documents.models import TemplatePurpose, WordTemplate
 from documents.rendering import isolation
 from forms_app.models import Submission, SubmissionStatus
-from tests.documents.builders import all_text, docx_bytes
+from tests.documents.builders import all_text, docx_bytes, template_put_in_service
 from tests.factories import seeded_answer
 from tests.signing import signed_in
 
@@ -46,23 +43,6 @@ def _client(email: str) -> Client:
     return signed_in(email)
 
 
-def _put_in_service(form, data: bytes) -> None:
-    """A template that passed the upload check (it behaved on the sample answer) and now
-    meets a real one: stored and activated as the upload would."""
-    WordTemplate.objects.filter(form=form, purpose=TemplatePurpose.DOCUMENT).update(is_active=False)
-    number = WordTemplate.objects.filter(form=form).count() + 1
-    WordTemplate.objects.create(
-        form=form,
-        purpose=TemplatePurpose.DOCUMENT,
-        number=number,
-        file=ContentFile(data, name=f"{form.slug}-v{number}.docx"),
-        original_name="modele.docx",
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        is_active=True,
-    )
-
-
 def _submission() -> Submission:
     return Submission.objects.filter(
         campaign__isnull=False, status=SubmissionStatus.SUBMITTED
@@ -72,15 +52,15 @@ def _submission() -> Submission:
 def _download_after_hog(hog: bytes) -> tuple[object, float, list[int], list[int]]:
     submission = _submission()
     client = _client("dihal@demo.test")
-    _put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
+    template_put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
     assert client.get(f"/reponses/{submission.pk}/word/").status_code == 200
     before = isolation.render_pool().pids()
-    _put_in_service(submission.form_version.form, hog)
+    template_put_in_service(submission.form_version.form, hog)
     started = time.monotonic()
     response = client.get(f"/reponses/{submission.pk}/word/", follow=True)
     elapsed = time.monotonic() - started
     after_hog = isolation.render_pool().pids()
-    _put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
+    template_put_in_service(submission.form_version.form, docx_bytes("Bonjour {{ organisation }}"))
     following = client.get(f"/reponses/{submission.pk}/word/")
     assert following.status_code == 200
     assert "Bonjour " in all_text(following.content)
@@ -149,22 +129,21 @@ def test_a_batch_comes_back_in_order_and_a_hog_in_a_batch_ends_only_its_worker(l
 
 
 def test_a_zip_whose_template_hogs_fails_in_french_and_the_next_zip_is_built(
-    demo_accounts, limits, settings, tmp_path, django_capture_on_commit_callbacks
+    demo_accounts, limits, exports_dir, django_capture_on_commit_callbacks
 ):
     from documents.models import DocumentExport
     from forms_app.models import Campaign
 
-    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
     seeded_answer("Bilan d'étape 2021", "38")
     campaign = Campaign.objects.get(title="Bilan d'étape 2021")
     client = _client("dihal@demo.test")
-    _put_in_service(campaign.form, _squarings(30))
+    template_put_in_service(campaign.form, _squarings(30))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/suivi/campagnes/{campaign.pk}/documents/")
     failed = DocumentExport.objects.latest("pk")
     assert failed.status == "echouee"
     assert "dépassé les limites de temps ou de mémoire" in failed.error
-    _put_in_service(campaign.form, docx_bytes("Bonjour {{ organisation }}"))
+    template_put_in_service(campaign.form, docx_bytes("Bonjour {{ organisation }}"))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/suivi/campagnes/{campaign.pk}/documents/")
     built = DocumentExport.objects.latest("pk")

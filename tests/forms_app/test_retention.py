@@ -248,8 +248,7 @@ def test_drafts_untouched_six_months_go_with_their_files(
     assert not any(_storage().exists(name) for name in names)
 
 
-def test_exports_go_after_32_hours_with_their_zip(demo_accounts, settings, tmp_path):
-    settings.PORTAL_EXPORTS_DIR = tmp_path
+def test_exports_go_after_32_hours_with_their_zip(demo_accounts, exports_dir):
     made = datetime.datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
     export = DocumentExport.objects.create(
         campaign=Campaign.objects.get(title="Bilan d'étape 2021"),
@@ -258,12 +257,13 @@ def test_exports_go_after_32_hours_with_their_zip(demo_accounts, settings, tmp_p
         file_name="documents-1-abc.zip",
     )
     DocumentExport.objects.filter(pk=export.pk).update(created_at=made)
-    (tmp_path / export.file_name).write_bytes(b"PK")
+    exports_dir.mkdir()
+    (exports_dir / export.file_name).write_bytes(b"PK")
     minute = datetime.timedelta(minutes=1)
     assert purge_expired_exports(now=made + datetime.timedelta(hours=32) - minute) == 0
     assert purge_expired_data(now=made + datetime.timedelta(hours=32) + minute).exports == 1
     assert not DocumentExport.objects.filter(pk=export.pk).exists()
-    assert not (tmp_path / export.file_name).exists()
+    assert not (exports_dir / export.file_name).exists()
 
 
 def test_deleting_a_household_anywhere_deletes_its_files(

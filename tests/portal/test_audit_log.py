@@ -112,12 +112,6 @@ def test_a_refused_download_leaves_no_row(demo_accounts):
     assert _new_rows(since) == []
 
 
-@pytest.fixture
-def exports_dir(settings, tmp_path):
-    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
-    return settings.PORTAL_EXPORTS_DIR
-
-
 def test_a_zip_export_and_its_download_leave_one_row_each(
     demo_accounts, exports_dir, django_capture_on_commit_callbacks
 ):

@@ -164,9 +164,8 @@ def test_who_must_have_a_second_factor_cannot_remove_it(client, login):
 
 
 def test_a_bulk_export_asks_for_a_recent_authentication(
-    demo_accounts, django_capture_on_commit_callbacks, settings, tmp_path
+    demo_accounts, django_capture_on_commit_callbacks, exports_dir
 ):
-    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
     campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = signed_in("dihal@demo.test")
     _age_authentication(client, seconds=11 * 60)
@@ -180,10 +179,31 @@ def test_a_bulk_export_asks_for_a_recent_authentication(
     assert resumed.status_code == 302
 
 
-def test_within_ten_minutes_of_signing_in_no_second_question(
-    demo_accounts, django_capture_on_commit_callbacks, settings, tmp_path
+def test_rerunning_a_failed_zip_asks_for_a_recent_authentication(
+    demo_accounts, django_capture_on_commit_callbacks, exports_dir
 ):
-    settings.PORTAL_EXPORTS_DIR = tmp_path / "exports"
+    campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
+    client = signed_in("dihal@demo.test")
+    export = DocumentExport.objects.create(
+        campaign=campaign,
+        requested_by=get_user_model().objects.get(email="dihal@demo.test"),
+        status="echouee",
+        error="La production des documents a échoué : panne",
+    )
+    _age_authentication(client, seconds=11 * 60)
+    response = client.post(f"/exports/{export.pk}/relancer/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    export.refresh_from_db()
+    assert (export.status, export.attempt) == ("echouee", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"password": DEMO_PASSWORD})
+    export.refresh_from_db()
+    assert (export.status, export.attempt) == ("terminee", 1)
+
+
+def test_within_ten_minutes_of_signing_in_no_second_question(
+    demo_accounts, django_capture_on_commit_callbacks, exports_dir
+):
     campaign = seeded_answer("Bilan d'étape 2021", "38").campaign
     client = signed_in("dihal@demo.test")
     _age_authentication(client, seconds=9 * 60)

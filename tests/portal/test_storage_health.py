@@ -29,7 +29,7 @@ def test_a_missing_bucket_or_a_dead_endpoint_is_not_reachable(settings, s3_bucke
 
 
 @pytest.mark.parametrize("exists", [True, False])
-def test_a_directory_is_reachable_when_it_exists(settings, tmp_path, exists):
+def test_a_directory_is_reachable_when_it_exists_or_can_be_made(settings, tmp_path, exists):
     location = tmp_path / "prive"
     if exists:
         location.mkdir()
@@ -40,5 +40,18 @@ def test_a_directory_is_reachable_when_it_exists(settings, tmp_path, exists):
             "OPTIONS": {"location": str(location)},
         },
     }
-    assert storage_reachable("private") is exists
-    assert not location.exists() or list(location.iterdir()) == []
+    assert storage_reachable("private") is True
+    assert location.is_dir() and list(location.iterdir()) == []
+
+
+def test_a_directory_that_cannot_be_made_is_not_reachable(settings, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un répertoire")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "prive")},
+        },
+    }
+    assert storage_reachable("private") is False
