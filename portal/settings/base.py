@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     "portal.middleware.PortalCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.middleware.SessionActivityMiddleware",  # allauth.usersessions' tracking, cheaper
     "portal.middleware.MfaEnrolmentMiddleware",
     "portal.middleware.CmsAdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

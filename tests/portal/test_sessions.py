@@ -62,3 +62,25 @@ def test_the_queries_of_a_sign_in_do_not_grow_with_ended_sessions(portal_content
     with_one = _sign_in_queries(person.email)
 
     assert with_many == with_one
+
+
+def test_each_request_records_when_and_from_where_the_session_was_seen(portal_content):
+    person = PersonFactory()
+    client = signed_in(person.email, HTTP_USER_AGENT="Navigateur du bureau")
+    row = UserSession.objects.get(session_key=client.session.session_key)
+    UserSession.objects.filter(pk=row.pk).update(
+        last_seen_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/mon-espace/", HTTP_USER_AGENT="Navigateur du bureau")
+    updates = [q["sql"] for q in queries if "usersessions_usersession" in q["sql"]]
+    assert len(updates) == 1 and updates[0].startswith("UPDATE")
+    seen = UserSession.objects.get(pk=row.pk)
+    assert timezone.now() - seen.last_seen_at < datetime.timedelta(minutes=1)
+    assert seen.user_agent == "Navigateur du bureau"
+
+    client.get("/mon-espace/", HTTP_USER_AGENT="Téléphone", REMOTE_ADDR="10.0.0.7")
+    moved = UserSession.objects.get(pk=row.pk)
+    assert (moved.user_agent, moved.ip) == ("Téléphone", "10.0.0.7")
+    assert UserSession.objects.filter(user=person).count() == 1
