@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from forms_app import lifecycle, reminders, selectors, tracker
 from forms_app.revisions import posted_revision
+from forms_app.tracker_map import territory_map_html
 from forms_app.views import visible_submission
 from portal import permissions
 
@@ -83,12 +84,14 @@ def campaign_answers(request, pk: int):
     if not permissions.can_follow_campaigns(request.user):
         raise PermissionDenied
     campaign = get_object_or_404(selectors.campaigns_followed_by(user=request.user), pk=pk)
+    followed = tracker.campaign_tracker(campaign=campaign, user=request.user)
     return TemplateResponse(
         request,
         "forms_app/campaign_answers.html",
         {
             "campaign": campaign,
-            "tracker": tracker.campaign_tracker(campaign=campaign, user=request.user),
+            "tracker": followed,
+            "map_html": territory_map_html(shown=followed),
             "can_remind": permissions.can_remind_campaign(request.user, campaign),
             "today": selectors.today(),
         },

@@ -175,7 +175,13 @@ def campaign_answers(*, campaign: Campaign, user: User) -> list[ExpectedAnswer]:
     """Each expected respondent the person follows, with its answer if any."""
     territories = permissions.territories_followed_by(user)
     respondents = campaign_respondents(campaign=campaign).filter(territory__in=territories)
-    visible = permissions.submissions_visible_to(user).filter(campaign=campaign)
+    # Where each answer stands, never what it says: the answers' data stay in the database
+    # (the largest columns by far; decoding them was most of the tracker's reading).
+    visible = (
+        permissions.submissions_visible_to(user)
+        .filter(campaign=campaign)
+        .defer("data", "draft_input")
+    )
     submissions = {submission.organisation_id: submission for submission in visible}
     return [
         ExpectedAnswer(

@@ -91,10 +91,10 @@ class TrackerCounts:
 
 
 @dataclass(frozen=True)
-class Tracker:
-    campaign: Campaign
-    rows: list[TrackerRow]
-    counts: TrackerCounts
+class TerritoryMap:
+    """The map of the followed territories coloured by their progress, with its legend's
+    counts and its text alternative: a function of ``territories`` alone."""
+
     territories: dict[str, Progress]  # territory code → its progress
     map: dict
 
@@ -115,6 +115,15 @@ class Tracker:
             f"Carte de l'état des réponses dans {total} territoire{'s' if total > 1 else ''} "
             f"— {counts}. Détail dans le tableau « Réponses par territoire »."
         )
+
+
+@dataclass(frozen=True)
+class Tracker(TerritoryMap):
+    """A campaign's tracker: its map, and the rows and counts of the expected answers."""
+
+    campaign: Campaign
+    rows: list[TrackerRow]
+    counts: TrackerCounts
 
     @property
     def late_rows(self) -> list[TrackerRow]:

@@ -1,9 +1,10 @@
 """The consolidated tables' page for a person's scope: the headline figures, the charts,
 the sortable tables, the answers' status from the tracker and the files to download
-(:func:`page_context`).
+(:func:`page_context`). The parts computed from the filed answers are rendered once per
+scope and kept until an answer changes (``page_cache``).
 
 Imports ``vocabulary``, ``rules``, ``frames``, ``format``, ``charts``, ``display``,
-``files``, ``selectors`` and ``build``.
+``files``, ``selectors``, ``build`` and ``page_cache``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from documents.consolidation import charts
+from django.template.loader import render_to_string
+
+from documents.consolidation import charts, selectors
 from documents.consolidation.build import scope_consolidation
 from documents.consolidation.display import (
     comparison_table,
@@ -27,6 +30,7 @@ from documents.consolidation.display import (
 from documents.consolidation.files import csv_tables
 from documents.consolidation.format import measure_text
 from documents.consolidation.frames import Consolidation
+from documents.consolidation.page_cache import CachedTables, cached_tables, tables_key
 from documents.consolidation.rules import RuleKind
 from documents.consolidation.selectors import (
     LEVELS,
@@ -52,6 +56,12 @@ KEY_FIGURES = (
 )
 MAX_FIGURES = 8  # a form without those keys: its first figures
 CHART_MEASURE = "nb_menages_rencontres"
+# The parts of the page rendered from the filed answers and kept (``page_cache``).
+CACHED_PARTS = {
+    "scope_line": "documents/consolidation_scope_line.html",
+    "tables": "documents/consolidation_tables.html",
+    "files": "documents/consolidation_files.html",
+}
 
 
 @dataclass(frozen=True)
@@ -100,29 +110,19 @@ def _choice_links(scope: ConsolidationScope) -> tuple[dict[str, str] | None, dic
     return territories, regions
 
 
-def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
-    """Everything the consolidated tables' page shows to ``user`` for the filters and the
-    sort in ``params``: key figures, charts and tables of the scope, the answers' status
-    from the tracker, the files to download."""
-    scope = consolidation_scope(user=user, params=params)
-    consolidation = scope_consolidation(campaign=campaign, user=user, scope=scope)
-    sort = sort_from(params)
+def tables_context(*, campaign, consolidation: Consolidation, scope, sort) -> dict:
+    """What the cached parts of the page show: key figures, charts and tables of the scope,
+    the files to download (everything computed from the filed answers)."""
     query = {**scope.query, **({"niveau": scope.level} if scope.level != NATIONAL else {})}
     measures = key_measures(consolidation.measures)
     territory_links, region_links = _choice_links(scope)
     shown = chart_measure(consolidation.measures)
     procedures, comparison = consolidation.procedures, consolidation.comparison
-    field_counts, label = consolidation.field_counts, consolidation.scope_label
-    status = answer_status_bar(
-        counts=scope_status_counts(
-            campaign=campaign, user=user, territory_codes=consolidation.territory_codes
-        )
-    )
+    label = consolidation.scope_label
     return {
         "campaign": campaign,
         "consolidation": consolidation,
         "scope": scope,
-        "levels": LEVELS,
         "has_answers": has_answers(consolidation),
         "figures": key_figures(consolidation),
         "territory_chart": (
@@ -143,13 +143,67 @@ def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
             if consolidation.is_national
             else None
         ),
+        "synthesis_table": synthesis_table(consolidation),
+        "csv_tables": csv_tables(consolidation=consolidation),
+    }
+
+
+def _rendered_tables(*, campaign, consolidation: Consolidation, scope, sort) -> CachedTables:
+    context = tables_context(campaign=campaign, consolidation=consolidation, scope=scope, sort=sort)
+    return CachedTables(
+        html={part: render_to_string(template, context) for part, template in CACHED_PARTS.items()},
+        territory_codes=consolidation.territory_codes,
+    )
+
+
+def _scope_territories(scope: ConsolidationScope) -> list:
+    """The territories the tables cover (``selectors.consolidation_territories``, without a
+    query: the scope holds those the person follows)."""
+    return [
+        t
+        for t in scope.territories
+        if (not scope.region or t.region == scope.region)
+        and (not scope.territory_code or t.code == scope.territory_code)
+    ]
+
+
+def page_context(*, campaign, user, params: Mapping[str, str]) -> dict:
+    """Everything the consolidated tables' page shows to ``user`` for the filters and the
+    sort in ``params``: the parts computed from the filed answers (kept between requests,
+    ``page_cache``), the answers' status from the tracker and the household counts."""
+    scope = consolidation_scope(user=user, params=params)
+    sort = sort_from(params)
+    built: list[Consolidation] = []
+
+    def render() -> CachedTables:
+        built.append(scope_consolidation(campaign=campaign, user=user, scope=scope))
+        return _rendered_tables(campaign=campaign, consolidation=built[0], scope=scope, sort=sort)
+
+    tables = cached_tables(
+        key=tables_key(campaign=campaign, user=user, scope=scope, sort=sort), render=render
+    )
+    field_counts, field_count_columns = (
+        (built[0].field_counts, built[0].field_count_columns)
+        if built
+        else selectors.field_counts(
+            campaign=campaign, user=user, territories=_scope_territories(scope)
+        )
+    )
+    status = answer_status_bar(
+        counts=scope_status_counts(
+            campaign=campaign, user=user, territory_codes=tables.territory_codes
+        )
+    )
+    return {
+        "campaign": campaign,
+        "scope": scope,
+        "levels": LEVELS,
+        "tables": tables.html,
         "status_chart": status,
         "status_table": status_table(status),
         "field_counts_table": (
-            field_counts_table(field_counts, consolidation.field_count_columns)
+            field_counts_table(field_counts, field_count_columns)
             if field_counts is not None and len(field_counts)
             else None
         ),
-        "synthesis_table": synthesis_table(consolidation),
-        "csv_tables": csv_tables(consolidation=consolidation),
     }
