@@ -17,7 +17,9 @@ from typing import Any
 
 import boto3
 import pytest
+from django.conf import settings
 from django.core.files.storage import storages
+from django.test import override_settings
 from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
@@ -131,18 +133,19 @@ def s3_storage(bucket: S3Bucket, alias: str) -> S3Storage:
 
 
 @pytest.fixture
-def s3_storages(settings, s3_bucket) -> Iterator[S3Bucket]:
+def s3_storages(s3_bucket) -> Iterator[S3Bucket]:
     """``private`` and ``exports`` on the test bucket, as production configures them, and
-    the models' file fields on ``private``; returns the bucket."""
-    settings.STORAGES = {**settings.STORAGES, **s3_storage_entries(s3_bucket)}
-    kept = [field.storage for field in PRIVATE_FILE_FIELDS]
-    for field in PRIVATE_FILE_FIELDS:
-        field.storage = storages["private"]
+    the models' file fields on ``private``; returns the bucket. Afterwards the fields hold
+    the storage the settings give again (Django makes new ones when STORAGES changes back),
+    so a later test finds its files where ``storages["private"]`` looks."""
     try:
-        yield s3_bucket
+        with override_settings(STORAGES={**settings.STORAGES, **s3_storage_entries(s3_bucket)}):
+            for field in PRIVATE_FILE_FIELDS:
+                field.storage = storages["private"]
+            yield s3_bucket
     finally:
-        for field, storage in zip(PRIVATE_FILE_FIELDS, kept, strict=True):
-            field.storage = storage
+        for field in PRIVATE_FILE_FIELDS:
+            field.storage = storages["private"]
 
 
 def private_key(name: str) -> str:

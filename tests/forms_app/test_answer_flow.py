@@ -83,6 +83,9 @@ def _editor_opens_a_campaign(dihal: Client) -> Campaign:
             "due_on": "2099-10-15",
             "period_start": "2021-01-01",
             "period_end": "2021-08-31",
+            # The automatic reminders, as the admin's form shows them prefilled.
+            "reminder_days_before": "7",
+            "reminder_days_after": "3",
         },
     )
     assert response.status_code == 302, response.context["form"].errors
