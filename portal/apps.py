@@ -25,6 +25,12 @@ class PortalConfig(AppConfig):
 
         task_logs_connect()
 
+        # The core's daily job (portal.schedule): expired sessions leave the database.
+        from portal.housekeeping import expired_sessions_clear_task
+        from portal.schedule import scheduled_job_register
+
+        scheduled_job_register(name="sessions", enqueue=expired_sessions_clear_task.enqueue)
+
 
 class PortalUsersAppConfig(wagtail_users_apps.WagtailUsersAppConfig):
     """Wagtail's users app (label "wagtailusers"), with the portal's user forms and views.

@@ -19,6 +19,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
+        # Django's default of 300 entries would cull allauth's sign-in counters and the
+        # consolidated pages' entries under a day's traffic; each write counts the rows.
+        "OPTIONS": {"MAX_ENTRIES": env.int("PORTAL_CACHE_MAX_ENTRIES", 20000)},
     }
 }
 

@@ -148,22 +148,27 @@ def test_the_schedule_enqueues_the_day_jobs_once_after_the_hour(
     assert scheduled_jobs_run(now=_at(5)) == []
     with django_capture_on_commit_callbacks(execute=True):
         enqueued = scheduled_jobs_run(now=_at(7))
-    assert set(enqueued) == {"purge", "relances"}
+    assert set(enqueued) == {"purge", "relances", "sessions"}
     assert set(ScheduledRun.objects.values_list("job", "day")) == {
         ("purge", selectors.today()),
         ("relances", selectors.today()),
+        ("sessions", selectors.today()),
     }
     assert CampaignReminder.objects.filter(campaign=bilan, sent_by=None).exists()
     assert scheduled_jobs_run(now=_at(7)) == []
     assert scheduled_jobs_run(now=_at(23)) == []
-    assert ScheduledRun.objects.count() == 2
+    assert ScheduledRun.objects.count() == 3
 
 
 def test_the_command_for_a_system_timer_runs_the_same_schedule(bilan, settings):
     settings.PORTAL_SCHEDULE_HOUR = 0
     call_command("run_scheduled_jobs")
     call_command("run_scheduled_jobs")
-    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == ["purge", "relances"]
+    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == [
+        "purge",
+        "relances",
+        "sessions",
+    ]
 
 
 def test_an_editor_sets_the_reminder_days_where_campaigns_are_edited(bilan, client, login):

@@ -3,9 +3,14 @@ put on the database queue once, whichever worker beats first."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from portal.housekeeping import expired_sessions_clear_task
 from portal.models import ScheduledRun, WorkerHeartbeat
 from portal.worker import PortalWorker, youngest_heartbeat
 
@@ -42,10 +47,15 @@ def test_a_beat_writes_the_heartbeat_and_enqueues_the_day_jobs_once(settings):
         "autre-hote:4242",
     }
     assert youngest_heartbeat() > beat_at
-    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == ["purge", "relances"]
+    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == [
+        "purge",
+        "relances",
+        "sessions",
+    ]
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
         "forms_app.reminders.scheduled_reminders_task",
         "forms_app.retention.purge_expired_data_task",
+        "portal.housekeeping.expired_sessions_clear_task",
     ]
 
 
@@ -56,3 +66,17 @@ def test_without_the_schedule_a_beat_is_only_a_heartbeat(settings):
     _worker("c", schedule=False).beat()
     assert WorkerHeartbeat.objects.count() == 1
     assert not ScheduledRun.objects.exists() and not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_daily_session_job_deletes_only_expired_sessions():
+    now = timezone.now()
+    Session.objects.create(
+        session_key="ended", session_data="", expire_date=now - datetime.timedelta(minutes=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + datetime.timedelta(hours=1)
+    )
+    result = expired_sessions_clear_task.enqueue()
+    assert result.return_value == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
