@@ -260,6 +260,9 @@ WAGTAILSTREAMFORMS_ENABLE_BUILTIN_HOOKS = False
 WAGTAILSTREAMFORMS_ENABLED_FIELDS = ()
 WAGTAILSTREAMFORMS_ADVANCED_SETTINGS_MODEL = "forms_app.FormSettings"
 WAGTAILSTREAMFORMS_FORM_TEMPLATES = [("forms_app/answer_form.html", "Formulaire du portail")]
+# The bare page the load test compares the portal's pages with (home.views.load_test_base):
+# off unless a load-test run (docker/prod-local.sh) turns it on.
+PORTAL_LOAD_TEST_VIEW = env.bool("PORTAL_LOAD_TEST_VIEW", False)
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # Retention (issue 11; forms_app.retention). Household files are kept per form
