@@ -227,6 +227,11 @@ ACCOUNT_SESSION_REMEMBER = False
 # account key includes the address (portal.accounts), so a stranger who knows an e-mail cannot
 # lock its owner out; a guesser spreading over many addresses still meets 5 per address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip,5/5m/key"}
+# Behind a reverse proxy every request comes from the proxy's address, and the limits per
+# address would count everyone as one person (allauth's 30 sign-ins a minute per address):
+# PORTAL_TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For, and allauth
+# takes the address the outermost one saw. 0 (the default) reads REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", 0)
 MFA_ADAPTER = "portal.accounts.PortalMfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
