@@ -25,6 +25,9 @@ LOGIN_PATH = "/accounts/login/"
 SECOND_FACTOR_PATH = "/accounts/2fa/authenticate/"
 REAUTHENTICATE_MARK = "/reauthenticate/"
 TOTP_PERIOD = 30
+# Every account of the accounts file has demo.accounts.DEMO_PASSWORD (synthetic accounts of
+# generated data; demo is not importable without Django's settings).
+ACCOUNTS_PASSWORD = "portail-demo-2020"  # noqa: S105 - the published demo password
 MAX_REDIRECTS = 10
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
