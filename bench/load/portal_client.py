@@ -109,16 +109,23 @@ class PortalClient:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def request(self, method: str, path: str, *, name: str | None = None, **options):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str | None = None,
+        accept: frozenset[int] = frozenset(),
+        **options,
+    ):
         """One request and its redirects, each hop its own request (as a browser sends
-        them); ``name`` groups locust's statistics (plain requests has no such option)."""
+        them). ``name`` groups locust's statistics; ``accept`` lists the error statuses
+        that are an expected answer here (a stale save's 409), not a failure."""
         options.setdefault("timeout", self.timeout)
         url = self.url(path)
         for hop in range(MAX_REDIRECTS):
-            if name is not None and hasattr(self.session, "request_name"):
-                options["name"] = name if hop == 0 else f"{name} (redirection)"
-            response = self.session.request(method, url, allow_redirects=False, **options)
-            if response.status_code >= 400:
+            response = self.send(method, url, name=name, hop=hop, accept=accept, **options)
+            if response.status_code >= 400 and response.status_code not in accept:
                 raise PortalError(f"{method} {path} : réponse {response.status_code}")
             if response.status_code not in REDIRECTS:
                 return response
@@ -129,6 +136,20 @@ class PortalClient:
                 method = "GET"
                 options.pop("data", None)
         raise PortalError(f"{method} {path} : plus de {MAX_REDIRECTS} redirections")
+
+    def send(self, method: str, url: str, *, name, hop: int, accept: frozenset[int], **options):
+        """One HTTP request; under locust, named and judged (``accept`` counts as success)."""
+        if not hasattr(self.session, "request_name"):  # plain requests
+            return self.session.request(method, url, allow_redirects=False, **options)
+        label = name if hop == 0 or name is None else f"{name} (redirection)"
+        with self.session.request(
+            method, url, name=label, allow_redirects=False, catch_response=True, **options
+        ) as response:
+            if response.status_code in accept or response.status_code < 400:
+                response.success()
+            else:
+                response.failure(f"réponse {response.status_code}")
+        return response
 
     def get(self, path: str, *, name: str | None = None, **options):
         return self.request("GET", path, name=name, **options)
