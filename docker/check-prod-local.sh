@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PROD_LOCAL_PORT:-8050}
+DIR=${PROD_LOCAL_DIR:-var/prod-local}
 stop() { timeout 60 docker/prod-local.sh stop || true; }
 trap stop EXIT
 
@@ -15,10 +16,10 @@ if [ "${CHECK_PROD_LOCAL_SKIP_PDF:-}" != 1 ] && ! command -v soffice >/dev/null 
   exit 1
 fi
 timeout 900 docker/prod-local.sh start "$@" \
-  || { echo "ÉCHEC : prod-local n'a pas démarré (journaux : var/prod-local/*.log)." >&2; tail -20 var/prod-local/web.log >&2 || true; exit 1; }
+  || { echo "ÉCHEC : prod-local n'a pas démarré (journaux : $DIR/*.log)." >&2; tail -20 "$DIR/web.log" >&2 || true; exit 1; }
 timeout 60 docker/prod-local.sh check
 skip=()
 [ "${CHECK_PROD_LOCAL_SKIP_PDF:-}" = 1 ] && skip=(--skip-pdf)
 timeout 420 .venv/bin/python -m bench.load.check_prod_local \
-  --base-url "http://127.0.0.1:$PORT" --accounts var/prod-local/accounts.json "${skip[@]}" \
-  || { echo "--- var/prod-local/worker.log (fin)" >&2; tail -20 var/prod-local/worker.log >&2 || true; exit 1; }
+  --base-url "http://127.0.0.1:$PORT" --accounts "$DIR/accounts.json" "${skip[@]}" \
+  || { echo "--- $DIR/worker.log (fin)" >&2; tail -20 "$DIR/worker.log" >&2 || true; exit 1; }

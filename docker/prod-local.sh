@@ -5,11 +5,12 @@
 #   docker/prod-local.sh start [--fresh]   # --fresh recreates the database and the files
 #   docker/prod-local.sh check             # processes alive, health page 200
 #   docker/prod-local.sh stop
-# PROD_LOCAL_PORT (8050), PROD_LOCAL_DB (portal_prod_local), PROD_LOCAL_PG (server URL).
+# PROD_LOCAL_PORT (8050), PROD_LOCAL_DB (portal_prod_local), PROD_LOCAL_PG (server URL),
+# PROD_LOCAL_DIR (var/prod-local: one directory per running instance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DIR=$PWD/var/prod-local
+DIR=${PROD_LOCAL_DIR:-$PWD/var/prod-local}
 PORT=${PROD_LOCAL_PORT:-8050}
 DB=${PROD_LOCAL_DB:-portal_prod_local}
 PG=${PROD_LOCAL_PG:-postgres://postgres@127.0.0.1:5432}
