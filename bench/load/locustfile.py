@@ -30,6 +30,9 @@ from bench.load.portal_client import (
 ACCOUNTS_FILE = Path(os.environ.get("LOAD_ACCOUNTS_FILE", "var/prod-local/accounts.json"))
 AJAX = {"X-Requested-With": "XMLHttpRequest"}
 REFUSED_SAVES = frozenset({400, 409})
+# What the page's script is told when a colleague on the same account saved the draft
+# meanwhile (409) or transmitted it (403): expected answers, not failures.
+DRAFT_GONE = frozenset({403, 409})
 SLOTS = TotpSlots()
 CLIENT_NUMBERS = itertools.count(1)
 # Which page a simulated person opens next: no secret rides on it.
@@ -134,9 +137,9 @@ class PrefectureUser(PortalUser):
                 name="brouillon (enregistrement auto)",
                 data=fields,
                 headers=AJAX,
-                accept=frozenset({409}),  # a colleague saved the same draft meanwhile
+                accept=DRAFT_GONE,
             )
-            if response.status_code == 409:
+            if response.status_code in DRAFT_GONE:
                 return
             fields = pages.with_revision(fields, response.json()["revision"])
 
