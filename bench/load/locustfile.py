@@ -84,14 +84,20 @@ class PortalUser(HttpUser):
     def on_start(self) -> None:
         self.account: Account = next(ACCOUNTS[self.role])
         self.portal = PortalClient(self.client, base_url=self.host, client_ip=client_ip_next())
+        self.sign_in()
+        self.discover()
+
+    def sign_in(self) -> None:
+        """Password then code; three tries (each failure is reported), then this simulated
+        person stops rather than wander signed out."""
         for attempt in range(3):
             try:
                 self.portal.sign_in(self.account, slots=SLOTS)
-                break
-            except PortalError:
+                return
+            except PortalError as error:
+                events.user_error.fire(user_instance=self, exception=error, tb=error.__traceback__)
                 if attempt == 2:
                     raise StopUser() from None
-        self.discover()
 
     def discover(self) -> None:
         """Reads the links this person will follow (overridden per role)."""
@@ -99,7 +105,7 @@ class PortalUser(HttpUser):
     @task(1)
     def sign_out_and_in(self) -> None:
         self.portal.sign_out()
-        self.portal.sign_in(self.account, slots=SLOTS)
+        self.sign_in()
 
     def get(self, path: str, name: str):
         return self.portal.get(path, name=name)

@@ -70,18 +70,23 @@ def totp_code(secret: str, counter: int) -> str:
 
 class TotpSlots:
     """One sign-in per account and TOTP period: allauth refuses a code used twice (replay),
-    so a second person on the same account waits for the next period."""
+    so a second person on the same account waits for the next period. A code read in the
+    last ``margin`` seconds of its period waits for the next one too, as a person does when
+    the app's timer runs out: under load the POST could reach the server after the period
+    ended, and allauth accepts the current period's code only."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, margin: float = 6) -> None:
+        self.margin = margin
         self.last_counter: dict[str, int] = {}
 
     def next_code(self, *, email: str, secret: str) -> str:
         """A code not used yet for ``email``, sleeping until its period begins if needed."""
-        counter = int(time.time()) // TOTP_PERIOD
-        wanted = max(counter, self.last_counter.get(email, -1) + 1)
+        now = time.time()
+        usable = int(now + self.margin) // TOTP_PERIOD
+        wanted = max(usable, self.last_counter.get(email, -1) + 1)
         self.last_counter[email] = wanted
-        if wanted > counter:
-            time.sleep(wanted * TOTP_PERIOD - time.time() + 0.5)
+        if wanted * TOTP_PERIOD > now:
+            time.sleep(wanted * TOTP_PERIOD - now + 0.5)
         return totp_code(secret, wanted)
 
 
@@ -128,6 +133,8 @@ class PortalClient:
             if response.status_code >= 400 and response.status_code not in accept:
                 raise PortalError(f"{method} {path} : réponse {response.status_code}")
             if response.status_code not in REDIRECTS:
+                if hop and urlsplit(url).path == LOGIN_PATH != urlsplit(self.url(path)).path:
+                    raise PortalError(f"{method} {path} : renvoyé à la connexion (session perdue)")
                 return response
             url = urljoin(response.url, response.headers["Location"])
             if not url.startswith(self.base_url + "/"):

@@ -51,6 +51,14 @@ def figures_read(stats_csv: Path) -> list[PageFigures]:
         ]
 
 
+def exceptions_count(exceptions_csv: Path) -> int:
+    """How many times the simulated people hit an exception (``*_exceptions.csv``)."""
+    if not exceptions_csv.exists():
+        return 0
+    with exceptions_csv.open(encoding="utf-8") as handle:
+        return sum(int(row["Count"]) for row in csv.DictReader(handle))
+
+
 def table_print(rows: list[PageFigures]) -> None:
     print(f"{'requête':<52} {'nb':>6} {'err':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7}")
     for row in rows:
@@ -79,13 +87,16 @@ def locust_run(
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     rows = figures_read(Path(f"{prefix}_stats.csv"))
     total = rows[-1]
+    exceptions = exceptions_count(Path(f"{prefix}_exceptions.csv"))
     summary = {
         "scenario": scenario,
         "base_url": base_url,
         "locust_exit_code": completed.returncode,
         "duration_s": round(wall, 1),
         "requests": total.requests,
-        "errors": total.failures,
+        "errors": total.failures + exceptions,
+        "failed_requests": total.failures,
+        "exceptions": exceptions,
         "rps": total.rps,
         "p50_ms": total.p50_ms,
         "p95_ms": total.p95_ms,
@@ -98,7 +109,8 @@ def locust_run(
     }
     table_print(rows)
     print(
-        f"\n{scenario} : {total.requests} requêtes, {total.failures} erreur(s), "
+        f"\n{scenario} : {total.requests} requêtes, {total.failures} en échec, "
+        f"{exceptions} exception(s) (connexions refusées, pages inattendues), "
         f"{total.rps:.1f} req/s ; p50 {total.p50_ms:.0f} ms, p95 {total.p95_ms:.0f} ms, "
         f"p99 {total.p99_ms:.0f} ms"
     )
