@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_SETTINGS := portal.settings.dev
 
-.PHONY: run test test-e2e fuzz bench install install-test serve lint check clean backup restore
+.PHONY: run test test-e2e fuzz bench install install-test serve lint check clean backup restore \
+	prod-local prod-local-stop prod-local-check load load-work load-capacity
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,32 @@ fuzz: install-test
 # The browser tests alone (tests/e2e): Playwright drives Debian's Chromium (/usr/bin/chromium).
 test-e2e: install-test
 	$(BIN)/python -m pytest -m e2e tests/e2e
+
+# The portal as production runs it, on this machine (docker/prod-local.sh): production
+# settings, PostgreSQL (PROD_LOCAL_DB, default portal_prod_local), gunicorn with 2 workers and
+# 1 task worker on 127.0.0.1:$(PROD_LOCAL_PORT) (8050, beside `make run`'s 8000), in the
+# background; logs and pids under var/prod-local/. FRESH=1 recreates the database.
+PROD_LOCAL_PORT ?= 8050
+export PROD_LOCAL_PORT
+
+prod-local: install
+	docker/prod-local.sh start $(if $(FRESH),--fresh)
+
+prod-local-check:
+	docker/prod-local.sh check
+
+prod-local-stop:
+	docker/prod-local.sh stop
+
+# Load test on the running prod-local (locust headless, 127.0.0.1 only, bounded in time):
+# both scenarios, or one with load-work / load-capacity. Figures and summaries in var/load/.
+load: load-work load-capacity
+
+load-work: install-test
+	$(BIN)/python bench/load_work.py --base-url http://127.0.0.1:$(PROD_LOCAL_PORT)
+
+load-capacity: install-test
+	$(BIN)/python bench/load_capacity.py --base-url http://127.0.0.1:$(PROD_LOCAL_PORT)
 
 # Backup and restore (portal/backup/): the database and the files under var/ (or where
 # the settings put them). DJANGO_SETTINGS_MODULE and DATABASE_URL choose the portal saved.

@@ -6,4 +6,5 @@ app_name = "home"
 
 urlpatterns = [
     path("territoires/", views.territories, name="territories"),
+    path("_charge/base/", views.load_test_base, name="load_test_base"),
 ]

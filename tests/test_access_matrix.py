@@ -426,6 +426,11 @@ PORTAL_PATTERNS: dict[str, PatternRule] = {
         {"GET": everyone(SERVED)},
         signed_in=False,
     ),
+    "home:load_test_base": PatternRule(
+        "load test's bare page: 404 unless settings.PORTAL_LOAD_TEST_VIEW (off here)",
+        {"GET": everyone(HIDDEN)},
+        signed_in=False,
+    ),
     "cms_admin_login": PatternRule(
         "login door → allauth login (the /admin/ prefix refuses signed-in non-editors)",
         ADMIN_LOGIN_DOOR,

@@ -243,6 +243,11 @@ ACCOUNT_SESSION_REMEMBER = False
 # account key includes the address (portal.accounts), so a stranger who knows an e-mail cannot
 # lock its owner out; a guesser spreading over many addresses still meets 5 per address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/5m/ip,5/5m/key"}
+# Behind a reverse proxy every request comes from the proxy's address, and the limits per
+# address would count everyone as one person (allauth's 30 sign-ins a minute per address):
+# PORTAL_TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For, and allauth
+# takes the address the outermost one saw. 0 (the default) reads REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", 0)
 MFA_ADAPTER = "portal.accounts.PortalMfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail équipes mobiles PEX"
@@ -276,6 +281,9 @@ WAGTAILSTREAMFORMS_ENABLE_BUILTIN_HOOKS = False
 WAGTAILSTREAMFORMS_ENABLED_FIELDS = ()
 WAGTAILSTREAMFORMS_ADVANCED_SETTINGS_MODEL = "forms_app.FormSettings"
 WAGTAILSTREAMFORMS_FORM_TEMPLATES = [("forms_app/answer_form.html", "Formulaire du portail")]
+# The bare page the load test compares the portal's pages with (home.views.load_test_base):
+# off unless a load-test run (docker/prod-local.sh) turns it on.
+PORTAL_LOAD_TEST_VIEW = env.bool("PORTAL_LOAD_TEST_VIEW", False)
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # Retention (issue 11; forms_app.retention). Household files are kept per form
