@@ -15,8 +15,8 @@ PORT=${PROD_LOCAL_PORT:-8050}
 DB=${PROD_LOCAL_DB:-portal_prod_local}
 PG=${PROD_LOCAL_PG:-postgres://postgres@127.0.0.1:5432}
 BASE="http://127.0.0.1:$PORT"
-# The health page the check waits for. TODO(worker): "/healthz" once it exists.
-HEALTH_PATH=/
+# The health page the check waits for: database, storages and the task worker's heartbeat.
+HEALTH_PATH=/healthz
 PY=$PWD/.venv/bin/python
 
 say() { echo "prod-local: $*"; }
@@ -79,8 +79,9 @@ database_prepare() {
 data_generate() {
   [ -s "$DIR/accounts.json" ] && { say "données déjà générées ($DIR/accounts.json)"; return 0; }
   say "génération des données (réglages de développement, même base)"
-  # TODO(data): DJANGO_SETTINGS_MODULE=portal.settings.dev "$PY" manage.py generate_scale_data --scale "${PROD_LOCAL_SCALE:-1}" --accounts-file "$DIR/accounts.json"
-  DJANGO_SETTINGS_MODULE=portal.settings.dev "$PY" manage.py load_demo_data >> "$DIR/data.log" && DJANGO_SETTINGS_MODULE=portal.settings.dev "$PY" -m bench.load.demo_accounts_file --copies "${PROD_LOCAL_COPIES:-12}" "$DIR/accounts.json" >> "$DIR/data.log"
+  # PROD_LOCAL_SCALE=10: 101 départements, 3 operators each, 10 times the households.
+  DJANGO_SETTINGS_MODULE=portal.settings.dev "$PY" manage.py generate_scale_data \
+    --scale "${PROD_LOCAL_SCALE:-1}" --accounts-file "$DIR/accounts.json" >> "$DIR/data.log"
 }
 
 start() {
@@ -95,14 +96,13 @@ start() {
   environment
   database_prepare "$fresh"
   say "migrations et contenu du portail (log : $DIR/migrate.log)"
-  # TODO(ops): sh docker/entrypoint.sh migrate >> "$DIR/migrate.log" 2>&1
-  sh docker/entrypoint.sh true >> "$DIR/migrate.log" 2>&1 || fail "migrations (voir $DIR/migrate.log)"
+  sh docker/entrypoint.sh migrate >> "$DIR/migrate.log" 2>&1 || fail "migrations (voir $DIR/migrate.log)"
   data_generate || fail "génération des données (voir $DIR/data.log)"
   "$PY" manage.py collectstatic --noinput -v0 >> "$DIR/migrate.log" 2>&1 || fail "collectstatic"
-  # TODO(ops): launch web env BIND=127.0.0.1 PORT="$PORT" GUNICORN_WORKERS=2 sh docker/entrypoint.sh web
-  launch web sh docker/entrypoint.sh gunicorn portal.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 --access-logfile "$DIR/access.log"
-  # TODO(worker): launch worker "$PY" manage.py run_worker
-  launch worker "$PY" manage.py db_worker --no-reload
+  # The image's own roles (docker/entrypoint.sh), migrations already done above.
+  launch web env BIND_HOST=127.0.0.1 PORT="$PORT" GUNICORN_WORKERS=2 PORTAL_SKIP_MIGRATE=1 \
+    GUNICORN_ACCESS_LOG="$DIR/access.log" sh docker/entrypoint.sh web
+  launch worker sh docker/entrypoint.sh worker
   for _ in $(seq 1 90); do
     [ "$(health_code)" = 200 ] && break
     alive web || fail "gunicorn s'est arrêté (voir $DIR/web.log)"

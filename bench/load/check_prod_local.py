@@ -29,8 +29,7 @@ from bench.load.portal_client import (
     TotpSlots,
 )
 
-# TODO(worker): "/healthz" once it exists.
-HEALTH_PATH = "/"
+HEALTH_PATH = "/healthz"
 EXPORT_FORM = re.compile(r'action="/suivi/campagnes/(\d+)/documents/"')
 CAMPAIGN_LINK = re.compile(r'href="/suivi/campagnes/(\d+)/"')
 ANSWER_LINK = re.compile(r'href="/reponses/(\d+)/"')
