@@ -16,6 +16,7 @@ import gc
 from contextlib import contextmanager
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -86,12 +87,24 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def base_restore() -> None:
-    """Puts the base back in a flushed database."""
+    """Puts the base back in a flushed database, its sequences after its rows."""
     if ContentType.objects.exists():
         # A flush without serialised rollback runs post_migrate, which makes the content
-        # types again under new keys: start from no row at all.
+        # types again under new keys: start from no row at all (this flush resets the
+        # sequences, hence sequences_after_rows below).
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     connection.creation.deserialize_db_from_string(BaseContent.loaded)
+    sequences_after_rows()
+
+
+def sequences_after_rows() -> None:
+    """Every table's id sequence just after its largest id (PostgreSQL): the base's rows
+    come back with their own ids, and a flush that reset the sequences would otherwise hand
+    those ids out again (« duplicate key » in the next test). As loaddata does."""
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 @pytest.fixture
