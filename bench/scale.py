@@ -40,7 +40,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code  # noqa: E402
 from demo.scale_accounts import totp_secret_for  # noqa: E402
-from documents.exports.campaign_zips import build_document_export, export_path  # noqa: E402
+from documents.exports.campaign_zips import (  # noqa: E402
+    build_document_export,
+    exports_storage,
+)
 from documents.exports.models import DocumentExport, ExportStatus  # noqa: E402
 from forms_app.models import Campaign, Household, Submission  # noqa: E402
 from portal.models import Membership, Organisation, OrganisationKind, Role, Territory, User  # noqa: E402
@@ -117,10 +120,9 @@ def zip_build(*, campaign: Campaign, user: User) -> Callable[[], tuple[int, int]
         export.refresh_from_db()
         if export.status != ExportStatus.DONE:
             raise SystemExit(f"zip failed: {export.error}")
-        path = export_path(export=export)
-        size = path.stat().st_size if path else 0
-        if path:
-            path.unlink()
+        storage = exports_storage()
+        size = storage.size(export.file_name)
+        storage.delete(export.file_name)
         return 200, size
 
     return fetch
