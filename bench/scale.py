@@ -38,8 +38,6 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_code  # noqa: E402
-from demo.scale_accounts import totp_secret_for  # noqa: E402
 from documents.exports.campaign_zips import (  # noqa: E402
     build_document_export,
     exports_storage,
@@ -47,10 +45,7 @@ from documents.exports.campaign_zips import (  # noqa: E402
 from documents.exports.models import DocumentExport, ExportStatus  # noqa: E402
 from forms_app.models import Campaign, Household, Submission  # noqa: E402
 from portal.models import Membership, Organisation, OrganisationKind, Role, Territory, User  # noqa: E402
-
-LOGIN_PATH = "/accounts/login/"
-SECOND_FACTOR_PATH = "/accounts/2fa/authenticate/"
-DEMO_SECRETS = {account.email: account.totp_secret for account in DEMO_ACCOUNTS}
+from tests.signing import signed_in  # noqa: E402  (password, then the account's TOTP code)
 
 
 @dataclass(frozen=True)
@@ -61,21 +56,6 @@ class Measure:
     fastest_ms: float
     queries: int
     size_kb: float
-
-
-def signed_in(email: str) -> Client:
-    """A client signed in as ``email``: password, then the current TOTP code."""
-    client = Client(HTTP_HOST="localhost")
-    secret = DEMO_SECRETS.get(email) or totp_secret_for(email)
-    response = client.post(LOGIN_PATH, {"login": email, "password": DEMO_PASSWORD})
-    if response.status_code == 302 and response["Location"].startswith(SECOND_FACTOR_PATH):
-        left = 30 - time.time() % 30
-        if left < 1:  # a code read at its period's end may be checked in the next one
-            time.sleep(left + 0.05)
-        response = client.post(SECOND_FACTOR_PATH, {"code": demo_totp_code(secret)})
-    if response.status_code != 302 or response["Location"].startswith(SECOND_FACTOR_PATH):
-        raise SystemExit(f"{email} could not sign in ({response.status_code}).")
-    return client
 
 
 def measured(label: str, runs: int, fetch: Callable[[], tuple[int, int]]) -> Measure:
@@ -167,9 +147,9 @@ def measures_all(
 ) -> list[Measure]:
     """Measures every target, or with ``explain`` prints the plans of their slowest queries."""
     agent, household = busiest_operator_agent()
-    operator = signed_in(agent.email)
-    prefecture = signed_in("prefecture38@demo.test")
-    dihal = signed_in("dihal@demo.test")
+    operator = signed_in(agent.email, HTTP_HOST="localhost")
+    prefecture = signed_in("prefecture38@demo.test", HTTP_HOST="localhost")
+    dihal = signed_in("dihal@demo.test", HTTP_HOST="localhost")
     dihal_user = User.objects.get(email="dihal@demo.test")
     tables = f"/suivi/campagnes/{campaign.pk}/tableaux"
     targets = [
