@@ -69,11 +69,11 @@ def measured(label: str, runs: int, fetch: Callable[[], tuple[int, int]]) -> Mea
             elapsed = (time.perf_counter() - started) * 1000
         timings.append((elapsed, len(queries.captured_queries)))
     timings.sort()
-    median_ms, query_count = timings[len(timings) // 2]
+    query_count = timings[len(timings) // 2][1]
     return Measure(
         label=label,
         status=status,
-        median_ms=statistics.median(t for t, _ in timings) if runs > 1 else median_ms,
+        median_ms=statistics.median(t for t, _ in timings),
         fastest_ms=timings[0][0],
         queries=query_count,
         size_kb=size / 1024,

@@ -27,6 +27,8 @@ from portal.logs import JsonFormatter
 
 
 def _int(name: str, default: int) -> int:
+    # Not portal.env's reader: here a variable set but empty (as compose passes unset ones)
+    # means the default, where Env.int refuses it.
     return int(os.environ.get(name, "").strip() or default)
 
 

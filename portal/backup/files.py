@@ -23,13 +23,11 @@ CHUNK: Final = 1024 * 1024
 def file_roots() -> dict[str, Storage]:
     """The storages a backup saves, by name: every storage of settings.STORAGES but the
     static files (collectstatic rebuilds them), ``media`` for the default one, and the
-    exports (the ``exports`` storage, else the directory PORTAL_EXPORTS_DIR)."""
+    ``exports`` storage."""
     roots: dict[str, Storage] = {}
     for name in settings.STORAGES:
         if name != "staticfiles":
             roots["media" if name == "default" else name] = storages[name]
-    if "exports" not in roots:
-        roots["exports"] = FileSystemStorage(location=settings.PORTAL_EXPORTS_DIR)
     return roots
 
 

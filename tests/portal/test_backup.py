@@ -50,6 +50,10 @@ def roots(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(source / "private"), "base_url": None},
         },
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(source / "exports"), "base_url": None},
+        },
         "staticfiles": settings.STORAGES["staticfiles"],
     }
     for name, content in PRIVATE_FILES.items():
